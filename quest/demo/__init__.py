@@ -1,0 +1,1 @@
+"""Demo content: the Talent Quest 2026 quest document."""

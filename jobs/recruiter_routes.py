@@ -1,0 +1,178 @@
+"""HTTP for recruiters (role recruiter or staff) and the staff-only audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from jobs import recruiters
+from jobs.deps import Principal, SessionDep
+from jobs.errors import JobsError
+from jobs.responses import (
+    AuditPage,
+    CandidateItem,
+    CandidatePage,
+    CandidateProfileOut,
+    NoteIn,
+    NoteOut,
+    ShortlistOut,
+)
+from jobs.service import check_choice
+
+RoleDependency = Callable[..., Awaitable[Principal]]
+SORTS = ("score", "date")
+
+
+class CandidateSearch:
+    """The recruiter search's query parameters, validated (422 invalid_filter)."""
+
+    def __init__(
+        self,
+        sector: str | None = None,
+        education_level: str | None = None,
+        experience_level: str | None = None,
+        region: str | None = None,
+        min_percentile: Annotated[float | None, Query(ge=0, le=100)] = None,
+        q: Annotated[str | None, Query(max_length=200)] = None,
+        sort: str = "score",
+    ) -> None:
+        self.sort: recruiters.Sort = (
+            "date" if check_choice("sort", sort, SORTS) == "date" else "score"
+        )
+        self.where = recruiters.candidate_filters(
+            sector=sector,
+            education_level=education_level,
+            experience_level=experience_level,
+            region=region,
+            min_percentile=min_percentile,
+            q=q,
+        )
+
+
+def add_recruiter_routes(
+    router: APIRouter, *, recruiter: RoleDependency, staff: RoleDependency
+) -> None:
+    @router.get("/api/recruiter/candidates", response_model=CandidatePage, tags=["recruiters"])
+    async def search_candidates(
+        principal: Annotated[Principal, Depends(recruiter)],
+        request: Request,
+        session: SessionDep,
+        search: Annotated[CandidateSearch, Depends()],
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> CandidatePage:
+        total, rows = await recruiters.search(
+            session=session, where=search.where, sort=search.sort, limit=limit, offset=offset
+        )
+        await recruiters.audit(
+            session=session, recruiter_id=principal.id, action="search", query=request.url.query
+        )
+        return CandidatePage(total=total, items=[CandidateItem.of(c) for c in rows])
+
+    @router.get("/api/recruiter/candidates.csv", tags=["recruiters"], response_class=Response)
+    async def export_candidates(
+        principal: Annotated[Principal, Depends(recruiter)],
+        request: Request,
+        session: SessionDep,
+        search: Annotated[CandidateSearch, Depends()],
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000,
+    ) -> Response:
+        _, rows = await recruiters.search(
+            session=session, where=search.where, sort=search.sort, limit=limit, offset=0
+        )
+        await recruiters.audit(
+            session=session, recruiter_id=principal.id, action="export", query=request.url.query
+        )
+        return Response(
+            recruiters.to_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="candidates.csv"'},
+        )
+
+    @router.get(
+        "/api/recruiter/candidates/{candidate_id}",
+        response_model=CandidateProfileOut,
+        tags=["recruiters"],
+    )
+    async def view_candidate(
+        principal: Annotated[Principal, Depends(recruiter)],
+        candidate_id: str,
+        session: SessionDep,
+    ) -> CandidateProfileOut:
+        seen = await recruiters.profile(
+            session=session, recruiter_id=principal.id, candidate_id=candidate_id
+        )
+        await recruiters.audit(
+            session=session, recruiter_id=principal.id, action="view", candidate_id=candidate_id
+        )
+        return seen
+
+    @router.post(
+        "/api/recruiter/candidates/{candidate_id}/notes",
+        response_model=NoteOut,
+        status_code=201,
+        tags=["recruiters"],
+    )
+    async def add_note(
+        principal: Annotated[Principal, Depends(recruiter)],
+        candidate_id: str,
+        note: NoteIn,
+        session: SessionDep,
+    ) -> NoteOut:
+        if not note.text.strip():
+            raise JobsError(422, "empty_note", "A note needs some text.")
+        return await recruiters.add_note(
+            session=session, recruiter_id=principal.id, candidate_id=candidate_id, text=note.text
+        )
+
+    @router.get("/api/recruiter/shortlist", response_model=CandidatePage, tags=["recruiters"])
+    async def list_shortlist(
+        principal: Annotated[Principal, Depends(recruiter)],
+        session: SessionDep,
+    ) -> CandidatePage:
+        rows = await recruiters.shortlisted(session=session, recruiter_id=principal.id)
+        await recruiters.audit(
+            session=session, recruiter_id=principal.id, action="search", query="shortlist"
+        )
+        return CandidatePage(total=len(rows), items=[CandidateItem.of(c) for c in rows])
+
+    @router.post(
+        "/api/recruiter/shortlist/{candidate_id}",
+        response_model=ShortlistOut,
+        status_code=201,
+        tags=["recruiters"],
+    )
+    async def add_to_shortlist(
+        principal: Annotated[Principal, Depends(recruiter)],
+        candidate_id: str,
+        session: SessionDep,
+        response: Response,
+    ) -> ShortlistOut:
+        if not await recruiters.shortlist(
+            session=session, recruiter_id=principal.id, candidate_id=candidate_id
+        ):
+            response.status_code = 200
+        return ShortlistOut(candidate_id=candidate_id, shortlisted=True)
+
+    @router.delete("/api/recruiter/shortlist/{candidate_id}", status_code=204, tags=["recruiters"])
+    async def remove_from_shortlist(
+        principal: Annotated[Principal, Depends(recruiter)],
+        candidate_id: str,
+        session: SessionDep,
+    ) -> Response:
+        await recruiters.unshortlist(
+            session=session, recruiter_id=principal.id, candidate_id=candidate_id
+        )
+        return Response(status_code=204)
+
+    @router.get("/api/admin/recruiter-audit", response_model=AuditPage, tags=["staff"])
+    async def recruiter_audit(
+        _staff: Annotated[Principal, Depends(staff)],
+        session: SessionDep,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> AuditPage:
+        total, items = await recruiters.audit_page(session=session, limit=limit, offset=offset)
+        return AuditPage(total=total, items=items)

@@ -1,0 +1,223 @@
+"""The recruiter side: searching consenting candidates, profiles, shortlist, notes, audit.
+
+Never commits. Only candidates with consent are ever shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, func
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from jobs.errors import candidate_not_found
+from jobs.models import Candidate, Company, Interest, Job, RecruiterAudit, RecruiterNote, Shortlist
+from jobs.responses import (
+    AuditEntry,
+    CandidateItem,
+    CandidateProfileOut,
+    InterestSeen,
+    JobItem,
+    NoteOut,
+)
+from jobs.schemas import EDUCATION_LEVELS, EXPERIENCE_LEVELS, REGIONS, SECTORS
+from jobs.service import check_choice, insert_ignore, like_pattern
+
+Sort = Literal["score", "date"]
+Action = Literal["view", "search", "export"]
+CSV_COLUMNS = (
+    "id", "full_name", "email", "phone", "education_level", "field_of_study", "sectors",
+    "regions", "experience_level", "score", "percentile", "badges", "tracks_completed",
+    "converted_at",
+)  # fmt: skip
+
+
+def candidate_filters(
+    *,
+    sector: str | None = None,
+    education_level: str | None = None,
+    experience_level: str | None = None,
+    region: str | None = None,
+    min_percentile: float | None = None,
+    q: str | None = None,
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [col(Candidate.consent).is_(True)]
+    if value := check_choice("sector", sector, SECTORS):
+        where.append(col(Candidate.sectors_text).like(f"%|{value}|%"))
+    if value := check_choice("education_level", education_level, EDUCATION_LEVELS):
+        where.append(col(Candidate.education_level) == value)
+    if value := check_choice("experience_level", experience_level, EXPERIENCE_LEVELS):
+        where.append(col(Candidate.experience_level) == value)
+    if value := check_choice("region", region, REGIONS):
+        where.append(col(Candidate.regions_text).like(f"%|{value}|%"))
+    if min_percentile is not None:
+        where.append(col(Candidate.percentile) >= min_percentile)
+    if q and q.strip():
+        where.append(col(Candidate.search_text).like(like_pattern(q.strip()), escape="\\"))
+    return where
+
+
+def _order(sort: Sort) -> tuple[ColumnElement[Any], ...]:
+    if sort == "date":
+        return (col(Candidate.converted_at).desc(), col(Candidate.id).desc())
+    return (col(Candidate.score).desc(), col(Candidate.id).desc())
+
+
+async def search(
+    *,
+    session: AsyncSession,
+    where: Sequence[ColumnElement[bool]],
+    sort: Sort,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[Candidate]]:
+    total = (await session.exec(select(func.count(col(Candidate.id))).where(*where))).one()
+    stmt = select(Candidate).where(*where).order_by(*_order(sort)).limit(limit).offset(offset)
+    return total, list((await session.exec(stmt)).all())
+
+
+async def audit(
+    *,
+    session: AsyncSession,
+    recruiter_id: int,
+    action: Action,
+    candidate_id: str | None = None,
+    query: str = "",
+) -> None:
+    session.add(
+        RecruiterAudit(
+            recruiter_id=recruiter_id, action=action, candidate_id=candidate_id, query=query
+        )
+    )
+
+
+async def consenting(*, session: AsyncSession, candidate_id: str) -> Candidate:
+    stmt = select(Candidate).where(
+        col(Candidate.candidate_id) == candidate_id, col(Candidate.consent).is_(True)
+    )
+    candidate = (await session.exec(stmt)).first()
+    if candidate is None:
+        raise candidate_not_found(candidate_id)
+    return candidate
+
+
+async def profile(
+    *, session: AsyncSession, recruiter_id: int, candidate_id: str
+) -> CandidateProfileOut:
+    """One candidate as this recruiter sees it (their own notes only)."""
+    candidate = await consenting(session=session, candidate_id=candidate_id)
+    interests = (
+        await session.exec(
+            select(Interest, Job, Company.name)
+            .join(Job, col(Interest.job_id) == col(Job.id))
+            .join(Company, col(Job.hiring_organization_id) == col(Company.id))
+            .where(col(Interest.candidate_id) == candidate_id)
+            .order_by(col(Interest.created_at).desc())
+        )
+    ).all()
+    notes = (
+        await session.exec(
+            select(RecruiterNote)
+            .where(
+                col(RecruiterNote.recruiter_id) == recruiter_id,
+                col(RecruiterNote.candidate_id) == candidate_id,
+            )
+            .order_by(col(RecruiterNote.created_at).desc(), col(RecruiterNote.id).desc())
+        )
+    ).all()
+    shortlisted = await _shortlisted(session, recruiter_id, candidate_id)
+    return CandidateProfileOut(
+        **CandidateItem.of(candidate).model_dump(),
+        email=candidate.email,
+        phone=candidate.phone,
+        links=list(candidate.links),
+        field_of_study=candidate.field_of_study,
+        quest=candidate.quest,
+        interests=[
+            InterestSeen(job=JobItem.of(job, name), created_at=interest.created_at)
+            for interest, job, name in interests
+        ],
+        notes=[NoteOut(id=n.id or 0, text=n.text, created_at=n.created_at) for n in notes],
+        shortlisted=shortlisted,
+    )
+
+
+async def _shortlisted(session: AsyncSession, recruiter_id: int, candidate_id: str) -> bool:
+    stmt = select(Shortlist.id).where(
+        col(Shortlist.recruiter_id) == recruiter_id, col(Shortlist.candidate_id) == candidate_id
+    )
+    return (await session.exec(stmt)).first() is not None
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that spreadsheets will not run as a formula."""
+    text = "|".join(value) if isinstance(value, list) else "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def to_csv(candidates: Sequence[Candidate]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for c in candidates:
+        row = [c.candidate_id, *(getattr(c, name) for name in CSV_COLUMNS[1:-1])]
+        writer.writerow([_cell(v) for v in row] + [c.converted_at.isoformat()])
+    return out.getvalue()
+
+
+async def shortlist(*, session: AsyncSession, recruiter_id: int, candidate_id: str) -> bool:
+    """Add to this recruiter's shortlist; True if it was not there yet."""
+    await consenting(session=session, candidate_id=candidate_id)
+    return await insert_ignore(
+        session=session,
+        model=Shortlist,
+        values={"recruiter_id": recruiter_id, "candidate_id": candidate_id},
+        keys=["recruiter_id", "candidate_id"],
+    )
+
+
+async def unshortlist(*, session: AsyncSession, recruiter_id: int, candidate_id: str) -> None:
+    await session.exec(
+        delete(Shortlist).where(
+            col(Shortlist.recruiter_id) == recruiter_id,
+            col(Shortlist.candidate_id) == candidate_id,
+        )
+    )
+
+
+async def shortlisted(*, session: AsyncSession, recruiter_id: int) -> list[Candidate]:
+    stmt = (
+        select(Candidate)
+        .join(Shortlist, col(Shortlist.candidate_id) == col(Candidate.candidate_id))
+        .where(col(Shortlist.recruiter_id) == recruiter_id, col(Candidate.consent).is_(True))
+        .order_by(col(Shortlist.created_at).desc(), col(Shortlist.id).desc())
+    )
+    return list((await session.exec(stmt)).all())
+
+
+async def add_note(
+    *, session: AsyncSession, recruiter_id: int, candidate_id: str, text: str
+) -> NoteOut:
+    await consenting(session=session, candidate_id=candidate_id)
+    note = RecruiterNote(recruiter_id=recruiter_id, candidate_id=candidate_id, text=text)
+    session.add(note)
+    await session.flush()
+    return NoteOut(id=note.id or 0, text=note.text, created_at=note.created_at)
+
+
+async def audit_page(
+    *, session: AsyncSession, limit: int, offset: int
+) -> tuple[int, list[AuditEntry]]:
+    total = (await session.exec(select(func.count(col(RecruiterAudit.id))))).one()
+    stmt = (
+        select(RecruiterAudit)
+        .order_by(col(RecruiterAudit.at).desc(), col(RecruiterAudit.id).desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = (await session.exec(stmt)).all()
+    return total, [AuditEntry.model_validate(row, from_attributes=True) for row in rows]

@@ -1,0 +1,149 @@
+"""Jobs and interests: listing, one posting, one-click interest. Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, CursorResult, and_, func, or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from jobs.errors import JobsError, invalid_filter, job_not_found
+from jobs.models import Candidate, Company, Interest, Job, utcnow
+from jobs.schemas import (
+    DEGREE_RANK,
+    EDUCATION_LEVELS,
+    EXPERIENCE_LEVELS,
+    PROGRAMMES,
+    REGIONS,
+    SECTORS,
+)
+
+
+def check_choice(field: str, value: str | None, allowed: Sequence[str]) -> str | None:
+    """The value if it is one of `allowed` (or empty: no filter), else 422 invalid_filter."""
+    if value is None or value == "":
+        return None
+    if value not in allowed:
+        raise invalid_filter(field, value, tuple(allowed))
+    return value
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` with LIKE's wildcards escaped (use with escape="\\")."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+async def insert_ignore(
+    *, session: AsyncSession, model: type[SQLModel], values: dict[str, Any], keys: list[str]
+) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True if the row was new. Safe under concurrency."""
+    table = model.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    elif dialect == "sqlite":
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    else:  # pragma: no cover - the two databases we support are above
+        raise NotImplementedError(dialect)
+    result = cast(CursorResult[Any], await session.execute(stmt))
+    return result.rowcount == 1
+
+
+def job_filters(
+    *,
+    sector: str | None = None,
+    level: str | None = None,
+    degree: str | None = None,
+    region: str | None = None,
+    programme: str | None = None,
+    q: str | None = None,
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the job list; `degree` keeps the jobs a holder of it qualifies for."""
+    where: list[ColumnElement[bool]] = []
+    if value := check_choice("sector", sector, SECTORS):
+        where.append(col(Job.sector) == value)
+    if value := check_choice("level", level, EXPERIENCE_LEVELS):
+        where.append(col(Job.level) == value)
+    if value := check_choice("degree", degree, EDUCATION_LEVELS):
+        rank = DEGREE_RANK[value]
+        where.append(col(Job.degree).in_([d for d, r in DEGREE_RANK.items() if r <= rank]))
+    if value := check_choice("region", region, REGIONS):
+        where.append(col(Job.open_to_text).like(f"%|{value}|%"))
+    if value := check_choice("programme", programme, PROGRAMMES):
+        where.append(col(Job.programme) == value)
+    if q and q.strip():
+        pattern = like_pattern(q.strip())
+        where.append(
+            or_(
+                func.lower(col(Job.title)).like(pattern, escape="\\"),
+                func.lower(col(Job.description)).like(pattern, escape="\\"),
+                func.lower(col(Company.name)).like(pattern, escape="\\"),
+            )
+        )
+    return where
+
+
+async def list_jobs(
+    *, session: AsyncSession, where: list[ColumnElement[bool]], limit: int, offset: int
+) -> tuple[int, list[tuple[Job, str]]]:
+    """One page of jobs (newest first) with their company names, and the total."""
+    joined = and_(col(Job.hiring_organization_id) == col(Company.id))
+    count = select(func.count()).select_from(Job).join(Company, joined).where(*where)
+    total = (await session.exec(count)).one()
+    page = (
+        select(Job, Company.name)
+        .join(Company, joined)
+        .where(*where)
+        .order_by(col(Job.date_posted).desc(), col(Job.id).desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = (await session.exec(page)).all()
+    return total, [(job, name) for job, name in rows]
+
+
+async def get_job(*, session: AsyncSession, job_id: int) -> tuple[Job, Company]:
+    row = (
+        await session.exec(
+            select(Job, Company)
+            .join(Company, col(Job.hiring_organization_id) == col(Company.id))
+            .where(col(Job.id) == job_id)
+        )
+    ).first()
+    if row is None:
+        raise job_not_found(job_id)
+    return row[0], row[1]
+
+
+async def jobseeker_for(*, session: AsyncSession, account_id: int) -> Candidate | None:
+    stmt = select(Candidate).where(col(Candidate.account_id) == account_id)
+    return (await session.exec(stmt)).first()
+
+
+async def express_interest(
+    *, session: AsyncSession, candidate: Candidate, job_id: int
+) -> tuple[datetime, bool]:
+    """Record interest once; returns when it was first expressed and whether it is new."""
+    if not candidate.consent:
+        raise JobsError(
+            403,
+            "consent_required",
+            "Employers can only hear from you while you share your profile.",
+        )
+    await get_job(session=session, job_id=job_id)
+    created = await insert_ignore(
+        session=session,
+        model=Interest,
+        values={"candidate_id": candidate.candidate_id, "job_id": job_id, "created_at": utcnow()},
+        keys=["candidate_id", "job_id"],
+    )
+    stmt = select(Interest.created_at).where(
+        col(Interest.candidate_id) == candidate.candidate_id, col(Interest.job_id) == job_id
+    )
+    return (await session.exec(stmt)).one(), created

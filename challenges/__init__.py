@@ -1,0 +1,1 @@
+"""Challenge kinds, answer checking, scoring policies and attempts."""

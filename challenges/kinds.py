@@ -1,0 +1,83 @@
+"""Answer checking for each challenge kind. Runs on the server only."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from typing import Any
+
+import pyotp
+
+BOOTH_STEP_S = 30
+
+
+def normalise(text: str) -> str:
+    """Case- and whitespace-insensitive form of a text answer."""
+    return " ".join(text.split()).casefold()
+
+
+def check(kind: str, spec: dict[str, Any], answer: Any, *, now: float | None = None) -> bool:
+    if kind == "choice":
+        return _check_choice(spec, answer)
+    if kind == "text":
+        return _check_text(spec, answer)
+    if kind == "numeric":
+        return _check_numeric(spec, answer)
+    if kind == "checkin":
+        return isinstance(answer, str) and booth_code_valid(spec["secret"], answer, now=now)
+    return False
+
+
+def _check_choice(spec: dict[str, Any], answer: Any) -> bool:
+    expected = spec["answer"]
+    if isinstance(expected, list):
+        if not isinstance(answer, list) or not all(isinstance(a, str) for a in answer):
+            return False
+        return {normalise(a) for a in answer} == {normalise(e) for e in expected}
+    if isinstance(answer, list) and len(answer) == 1:
+        answer = answer[0]
+    return isinstance(answer, str) and normalise(answer) == normalise(str(expected))
+
+
+def _check_text(spec: dict[str, Any], answer: Any) -> bool:
+    if not isinstance(answer, str | int | float) or isinstance(answer, bool):
+        return False
+    given = normalise(str(answer))
+    expected = spec["answer"]
+    if isinstance(expected, dict):
+        return re.fullmatch(expected["regex"], given, flags=re.IGNORECASE) is not None
+    accepted = expected if isinstance(expected, list) else [expected]
+    return given in {normalise(a) for a in accepted}
+
+
+def _check_numeric(spec: dict[str, Any], answer: Any) -> bool:
+    if isinstance(answer, bool):
+        return False
+    try:
+        value = float(str(answer).replace(",", "").replace("_", "").strip())
+    except ValueError:
+        return False
+    if not math.isfinite(value):
+        return False
+    tolerance = float(spec.get("tolerance") or 0.0)
+    return abs(value - float(spec["answer"])) <= tolerance + 1e-9
+
+
+def _totp(secret: str) -> pyotp.TOTP:
+    padded = secret.upper()
+    return pyotp.TOTP(padded, digits=6, interval=BOOTH_STEP_S)
+
+
+def booth_code(secret: str, *, now: float | None = None) -> str:
+    """The code a booth's screen shows now; it changes every 30 seconds."""
+    return _totp(secret).at(int(now if now is not None else time.time()))
+
+
+def booth_code_valid(secret: str, code: str, *, now: float | None = None) -> bool:
+    """Accept the current code and the one before it (one step of clock skew)."""
+    code = code.strip().replace(" ", "")
+    if not code.isdigit() or len(code) != 6:
+        return False
+    moment = now if now is not None else time.time()
+    return _totp(secret).verify(code, for_time=int(moment), valid_window=1)

@@ -1,0 +1,1 @@
+"""Redis leaderboards: the Lua write path, ranking, time windows and live fan-out."""

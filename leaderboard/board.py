@@ -1,0 +1,188 @@
+"""Reads and writes of Redis boards. One write path: `award`, run after the solve commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+
+from leaderboard import keys
+from leaderboard.keys import TICK_MS, TICK_SPAN
+
+_AWARD_LUA = resources.files("leaderboard").joinpath("lua/award.lua").read_text()
+
+
+@dataclass(frozen=True)
+class Standing:
+    score: int
+    rank: int  # 1-based unique position
+    total: int
+
+
+def tick(solved_at: datetime, epoch: datetime) -> int:
+    """Ticks since the quest's epoch: the later a score is reached, the lower it ranks."""
+    ms = (solved_at - epoch) / timedelta(milliseconds=1)
+    return int(min(max(ms // TICK_MS, 0), TICK_SPAN - 1))
+
+
+def composite(points: int, ticks: int) -> int:
+    return points * TICK_SPAN + (TICK_SPAN - 1 - ticks)
+
+
+def decode(score: float, epoch: datetime) -> tuple[int, datetime]:
+    value = int(score)
+    points, low = divmod(value, TICK_SPAN)
+    ticks = TICK_SPAN - 1 - low
+    return points, epoch + timedelta(milliseconds=ticks * TICK_MS)
+
+
+class Boards:
+    """The leaderboard store of one Redis connection pool."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self._award: AsyncScript = redis.register_script(_AWARD_LUA)  # type: ignore[assignment]
+
+    async def award(
+        self,
+        *,
+        quest_id: int,
+        player_id: int,
+        handle: str,
+        points: int,
+        ticks: int,
+        scopes: list[str],
+    ) -> Standing:
+        """Apply one solve to every board in `scopes` (the first must be `all`)."""
+        board_keys = [keys.board(quest_id, s) for s in scopes]
+        result = await self._award(
+            keys=[
+                keys.applied(quest_id),
+                keys.handles(quest_id),
+                keys.scopes(quest_id),
+                keys.changed(quest_id),
+                *board_keys,
+            ],
+            args=[player_id, handle, points, ticks, *scopes],
+        )
+        score, rank, total = (int(v) for v in result)
+        return Standing(score=score, rank=rank + 1, total=total)
+
+    def _key(self, quest_id: int, scope: str, frozen: bool) -> str:
+        return keys.frozen(quest_id, scope) if frozen else keys.board(quest_id, scope)
+
+    async def top(
+        self, *, quest_id: int, scope: str, epoch: datetime, limit: int, offset: int, frozen: bool
+    ) -> tuple[int, list[dict[str, Any]]]:
+        key = self._key(quest_id, scope, frozen)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zcard(key)
+            pipe.zrevrange(key, offset, offset + limit - 1, withscores=True)
+            total, rows = await pipe.execute()
+        return int(total), await self._entries(quest_id, key, rows, offset, epoch)
+
+    async def me(
+        self,
+        *,
+        quest_id: int,
+        scope: str,
+        epoch: datetime,
+        player_id: int,
+        around: int,
+        frozen: bool,
+    ) -> dict[str, Any] | None:
+        key = self._key(quest_id, scope, frozen)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrevrank(key, player_id)
+            pipe.zcard(key)
+            rank, total = await pipe.execute()
+        if rank is None:
+            return None
+        start = max(0, int(rank) - around)
+        rows = await self.redis.zrevrange(key, start, int(rank) + around, withscores=True)
+        entries = await self._entries(quest_id, key, rows, start, epoch)
+        mine = next(e for e in entries if e["player"]["id"] == player_id)
+        total = int(total)
+        return {
+            "rank": mine["rank"],
+            "competition_rank": mine["competition_rank"],
+            "score": mine["score"],
+            "reached_at": mine["reached_at"],
+            "percentile": percentile(mine["rank"], total),
+            "total": total,
+            "neighbours": entries,
+        }
+
+    async def _entries(
+        self, quest_id: int, key: str, rows: list[tuple[Any, float]], offset: int, epoch: datetime
+    ) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        ids = [int(m) for m, _ in rows]
+        decoded = [decode(s, epoch) for _, s in rows]
+        distinct = sorted({p for p, _ in decoded}, reverse=True)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hmget(keys.handles(quest_id), ids)
+            for points in distinct:
+                pipe.zcount(key, (points + 1) * TICK_SPAN, "+inf")
+            handles, *higher = await pipe.execute()
+        competition = {p: int(n) + 1 for p, n in zip(distinct, higher, strict=True)}
+        return [
+            {
+                "rank": offset + i + 1,
+                "competition_rank": competition[points],
+                "player": {"id": pid, "handle": _text(handle) or f"player-{pid}"},
+                "score": points,
+                "reached_at": reached.isoformat(),
+            }
+            for i, (pid, handle, (points, reached)) in enumerate(
+                zip(ids, handles, decoded, strict=True)
+            )
+        ]
+
+    async def remove_player(self, *, quest_id: int, player_id: int) -> None:
+        """Take a player off every board of a quest (ban, erasure)."""
+        scopes = [_text(s) for s in await self.redis.smembers(keys.scopes(quest_id))]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for scope in scopes:
+                pipe.zrem(keys.board(quest_id, scope), player_id)
+                pipe.zrem(keys.frozen(quest_id, scope), player_id)
+                pipe.sadd(keys.changed(quest_id), scope)
+            pipe.hdel(keys.handles(quest_id), player_id)
+            await pipe.execute()
+
+    async def freeze(self, *, quest_id: int) -> None:
+        """Copy every live board to its public frozen copy."""
+        scopes = [_text(s) for s in await self.redis.smembers(keys.scopes(quest_id))]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for scope in scopes:
+                pipe.copy(keys.board(quest_id, scope), keys.frozen(quest_id, scope), replace=True)
+                pipe.sadd(keys.changed(quest_id), scope)
+            await pipe.execute()
+
+    async def unfreeze(self, *, quest_id: int) -> None:
+        scopes = [_text(s) for s in await self.redis.smembers(keys.scopes(quest_id))]
+        if scopes:
+            await self.redis.delete(*(keys.frozen(quest_id, s) for s in scopes))
+            await self.redis.sadd(keys.changed(quest_id), *scopes)
+
+    async def applied(self, *, quest_id: int) -> int | None:
+        value = await self.redis.get(keys.applied(quest_id))
+        return None if value is None else int(value)
+
+
+def percentile(rank: int, total: int) -> float:
+    """Share of the board at or below this player, in percent: the leader has 100."""
+    if total <= 0:
+        return 0.0
+    return round(100.0 * (total - rank + 1) / total, 2)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode()
+    return "" if value is None else str(value)

@@ -1,0 +1,76 @@
+"""Every Redis key the service uses, in one place (see README "Redis keys").
+
+Per-quest keys share the hash tag `{q<ID>}` so one Lua script can touch all of a quest's
+boards atomically, on a single Redis or on a Redis Cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+# Composite score: points in the high part, "reached earlier" in the low 32 bits.
+TICK_BITS = 32
+TICK_SPAN = 2**TICK_BITS
+TICK_MS = 10  # one tick = 10 ms; 2**32 ticks = about 497 days after the quest starts
+
+
+def tag(quest_id: int) -> str:
+    return f"tq:{{q{quest_id}}}"
+
+
+def board(quest_id: int, scope: str) -> str:
+    """A sorted set of player ids: `scope` is all, track:<slug>, daily:<date>, weekly:<week>."""
+    return f"{tag(quest_id)}:board:{scope}"
+
+
+def frozen(quest_id: int, scope: str) -> str:
+    """The public copy of a board taken when staff froze the quest."""
+    return f"{tag(quest_id)}:frozen:{scope}"
+
+
+def scopes(quest_id: int) -> str:
+    """A set of every scope that has a live board for the quest."""
+    return f"{tag(quest_id)}:scopes"
+
+
+def handles(quest_id: int) -> str:
+    """A hash of player id -> handle for the players on the quest's boards."""
+    return f"{tag(quest_id)}:handles"
+
+
+def applied(quest_id: int) -> str:
+    """Count of solves the boards include; compared with SQL to spot missing ones."""
+    return f"{tag(quest_id)}:applied"
+
+
+def changed(quest_id: int) -> str:
+    """Set of scopes whose top may have changed since the live ticker last looked."""
+    return f"{tag(quest_id)}:changed"
+
+
+def rebuild_lock(quest_id: int) -> str:
+    return f"{tag(quest_id)}:lock:rebuild"
+
+
+def token(raw_token: str) -> str:
+    """Cache of a bearer token's owner: "<account id>:<role>"; the SQL row is the record."""
+    return f"tq:token:{hashlib.sha256(raw_token.encode()).hexdigest()}"
+
+
+def wrong_answers(account_id: int) -> str:
+    """Counter of a player's wrong answers in the current rate-limit window."""
+    return f"tq:rl:wrong:{account_id}"
+
+
+def schema_version() -> str:
+    return "tq:schema"
+
+
+def live_channel(quest_id: int) -> str:
+    """Pub/sub channel carrying a quest's board snapshots and announcements to every process."""
+    return f"tq:live:{quest_id}"
+
+
+def announcement(quest_id: int) -> str:
+    """The latest staff announcement of a quest, shown to viewers who connect later."""
+    return f"{tag(quest_id)}:announcement"

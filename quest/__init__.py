@@ -1,0 +1,1 @@
+"""The game service: app factory, settings, accounts, quests, progress, handoff, CLI."""

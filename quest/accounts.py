@@ -1,0 +1,156 @@
+"""Accounts and revocable bearer tokens (argon2 password hashes, SHA-256 token digests)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from challenges.clock import as_utc, utcnow
+from leaderboard import keys
+from quest.errors import Conflict, Unauthenticated
+from quest.models import Account, ApiToken
+
+_hasher = PasswordHasher()
+TOKEN_CACHE_S = 300
+ROLES = ("player", "staff", "recruiter")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: enough to authorise without touching SQL on the hot path."""
+
+    id: int
+    role: str
+    handle: str
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(hashed: str, password: str) -> bool:
+    try:
+        return await asyncio.to_thread(_hasher.verify, hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def create_account(
+    *, session: AsyncSession, handle: str, password: str, role: str = "player", email: str | None = None
+) -> Account:
+    account = Account(
+        handle=handle,
+        handle_key=handle.casefold(),
+        role=role,
+        password_hash=await hash_password(password),
+        email=email,
+    )
+    session.add(account)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        raise Conflict("That handle is taken.", code="handle_taken") from None
+    return account
+
+
+async def authenticate(*, session: AsyncSession, username: str, password: str) -> Account:
+    account = (
+        await session.exec(select(Account).where(Account.handle_key == username.casefold()))
+    ).first()
+    if account is None or account.erased_at is not None:
+        await hash_password(password)  # same cost either way: no user enumeration by timing
+        raise Unauthenticated("Wrong username or password.", code="invalid_credentials")
+    if not await verify_password(account.password_hash, password):
+        raise Unauthenticated("Wrong username or password.", code="invalid_credentials")
+    return account
+
+
+async def issue_token(*, session: AsyncSession, account: Account, ttl_s: int) -> str:
+    raw = secrets.token_urlsafe(32)
+    assert account.id is not None
+    session.add(
+        ApiToken(
+            token_hash=_digest(raw),
+            account_id=account.id,
+            expires_at=utcnow() + timedelta(seconds=ttl_s),
+        )
+    )
+    await session.flush()
+    return raw
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def resolve_token(*, session: AsyncSession, redis: Redis | None, raw: str) -> Principal:
+    """Look a token up in the Redis cache, falling back to SQL (the record)."""
+    cache_key = keys.token(raw)
+    if redis is not None:
+        try:
+            cached = await redis.get(cache_key)
+        except RedisError:
+            cached = None
+        if cached:
+            ident, role, handle = cached.decode().split(":", 2)
+            return Principal(int(ident), role, handle)
+    row = (
+        await session.exec(
+            select(ApiToken, Account)
+            .join(Account, Account.id == ApiToken.account_id)  # type: ignore[arg-type]
+            .where(ApiToken.token_hash == _digest(raw))
+        )
+    ).first()
+    if row is None:
+        raise Unauthenticated("Unknown token.", code="invalid_token")
+    token, account = row
+    now = utcnow()
+    if token.revoked_at is not None or account.erased_at is not None:
+        raise Unauthenticated("This token was revoked.", code="invalid_token")
+    expires = as_utc(token.expires_at)
+    if expires <= now:
+        raise Unauthenticated("This token has expired.", code="token_expired")
+    assert account.id is not None
+    principal = Principal(account.id, account.role, account.handle)
+    if redis is not None:
+        ttl = int(min(TOKEN_CACHE_S, (expires - now).total_seconds()))
+        try:
+            await redis.set(cache_key, f"{account.id}:{account.role}:{account.handle}", ex=max(1, ttl))
+        except RedisError:
+            pass
+    return principal
+
+
+async def revoke_token(*, session: AsyncSession, redis: Redis | None, raw: str) -> None:
+    token = (await session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))).first()
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+    if redis is not None:
+        await redis.delete(keys.token(raw))
+
+
+async def revoke_all(*, session: AsyncSession, redis: Redis | None, account_id: int) -> None:
+    """Revoke every token of an account (erasure, role change)."""
+    tokens = (await session.exec(select(ApiToken).where(ApiToken.account_id == account_id))).all()
+    for token in tokens:
+        token.revoked_at = token.revoked_at or utcnow()
+        session.add(token)
+    if redis is not None and tokens:
+        # Cache keys are derived from the raw token, which we do not keep: expire by scan.
+        async for key in redis.scan_iter(match="tq:token:*", count=1000):
+            value = await redis.get(key)
+            if value and value.decode().split(":", 1)[0] == str(account_id):
+                await redis.delete(key)

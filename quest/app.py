@@ -1,0 +1,139 @@
+"""The app factory: the lifespan owns every client and yields typed state."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import redis.asyncio as aioredis
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from leaderboard.board import Boards
+from quest import board_sync
+from quest.db import create_schema, make_engine, make_sessionmaker
+from quest.errors import DomainError
+from quest.metrics import Metrics
+from quest.middleware import BodyLimit, RouteTiming
+from quest.settings import Settings, get_settings
+from quest.state import AppState
+
+log = logging.getLogger("talentquest")
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    embedded = None
+    redis_url = settings.redis_url
+    if not redis_url:
+        from quest.redis_server import EmbeddedRedis
+
+        embedded = EmbeddedRedis(settings.data_dir)
+        await embedded.astart()
+        redis_url = embedded.url
+    client = aioredis.from_url(redis_url, max_connections=200)
+    engine = make_engine(settings.resolved_database_url)
+    await create_schema(engine)
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        sessionmaker=make_sessionmaker(engine),
+        redis=client,
+        boards=Boards(client),
+        metrics=app.state.metrics,
+    )
+    app.state.tq = state
+    app.state.sessionmaker = state.sessionmaker  # read by jobs/, which knows no AppState
+    tasks: list[asyncio.Task[Any]] = []
+    try:
+        try:
+            rebuilt = await board_sync.reconcile(state)
+            if rebuilt:
+                log.info("rebuilt boards on start-up: %s", ", ".join(rebuilt))
+        except RedisError as exc:
+            log.warning("boards not checked on start-up: %s", exc)
+        tasks.append(asyncio.create_task(board_sync.reconcile_forever(state), name="reconcile"))
+        for starter in app.state.background:
+            tasks.append(asyncio.create_task(starter(state), name=getattr(starter, "__name__", "bg")))
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await client.aclose()
+        await engine.dispose()
+        if embedded is not None:
+            await embedded.astop()
+
+
+def _error(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"detail": detail, "code": code, **extra}, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain(_: Request, exc: DomainError) -> JSONResponse:
+        extra = {"errors": exc.errors} if exc.errors else {}
+        response = _error(exc.status_, exc.code_, exc.detail, **extra)
+        response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"path": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            return _error(422, "malformed_json", "The request body is not valid JSON.")
+        first = errors[0] if errors else {"path": "", "message": "invalid"}
+        return _error(
+            422, "invalid_request", f"{first['path'] or 'body'}: {first['message']}", errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+        response = _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(RedisError)
+    async def redis_down(_: Request, exc: RedisError) -> JSONResponse:
+        log.warning("redis unavailable: %s", type(exc).__name__)
+        return _error(503, "boards_unavailable", "Leaderboards are briefly unavailable; try again.")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Talent Quest",
+        version="0.1.0",
+        summary="Gamified talent campaigns: quests, live leaderboards, jobseekers.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = Metrics()
+    app.state.background = []  # coroutine factories started by the lifespan: f(state)
+    install_error_handlers(app)
+
+    from quest import admin, board_router, ops, router
+
+    app.include_router(ops.router)
+    app.include_router(router.router)
+    app.include_router(board_router.router)
+    app.include_router(admin.router)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RouteTiming, metrics=app.state.metrics)
+    return app

@@ -1,0 +1,163 @@
+"""The `talentquest` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+DEMO_QUEST = Path(__file__).parent / "demo" / "talent-quest.yaml"
+
+
+class CliError(Exception):
+    """Bad input: printed as one line, exit status 1."""
+
+
+@contextlib.asynccontextmanager
+async def app_state() -> AsyncIterator[Any]:
+    """The same clients the server uses, without serving HTTP or background tasks."""
+    from quest.app import create_app, lifespan
+
+    app = create_app()
+    app.state.background = []
+    async with lifespan(app):
+        yield app.state.tq
+
+
+async def cmd_demo(args: argparse.Namespace) -> None:
+    from quest.demo_loader import load_demo
+
+    async with app_state() as state:
+        summary = await load_demo(state)
+    print(summary)
+
+
+async def cmd_import(args: argparse.Namespace) -> None:
+    from quest.content import ContentError, import_quest, parse_text, validate
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    try:
+        doc = validate(parse_text(path.read_text(encoding="utf-8")))
+    except ContentError as exc:
+        for error in exc.errors:
+            print(f"{path}: {error['path']}: {error['message']}", file=sys.stderr)
+        raise CliError(f"{len(exc.errors)} error(s) in {path}; nothing imported") from None
+    async with app_state() as state, state.sessionmaker() as session, session.begin():
+        quest, created = await import_quest(session=session, doc=doc)
+    print(f"{'created' if created else 'updated'} quest {quest.slug}")
+
+
+async def cmd_users_create(args: argparse.Namespace) -> None:
+    import re
+
+    from quest.accounts import create_account
+    from quest.errors import Conflict
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]{3,32}", args.username):
+        raise CliError("username must be 3-32 of A-Z a-z 0-9 _ -")
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        raise CliError("password (read from stdin) must be at least 8 characters")
+    async with app_state() as state:
+        try:
+            async with state.sessionmaker() as session, session.begin():
+                account = await create_account(
+                    session=session, handle=args.username, password=password, role=args.role
+                )
+        except Conflict as exc:
+            raise CliError(exc.detail) from None
+    print(f"created {args.role} {account.handle} (id {account.id})")
+
+
+async def cmd_rebuild(args: argparse.Namespace) -> None:
+    from quest import board_sync
+
+    async with app_state() as state:
+        quests = await board_sync.quests(state, args.quest)
+        if args.quest and not quests:
+            raise CliError(f"no quest {args.quest!r}")
+        for quest in quests:
+            written = await board_sync.rebuild(state, quest, reason="cli")
+            print(f"rebuilt {written} boards of {quest.slug}")
+
+
+async def cmd_scheduler(args: argparse.Namespace) -> None:
+    from quest.scheduled import run_scheduler_forever
+
+    async with app_state() as state:
+        await run_scheduler_forever(state)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from quest.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        "quest.main:app",
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level=settings.log_level,
+        access_log=False,  # access lines would carry handles in paths; keep personal data out
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="talentquest", description="Talent Quest engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the API and pages")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(sync=cmd_serve)
+    sub.add_parser("demo", help="load the demo quest and jobs (idempotent)").set_defaults(run=cmd_demo)
+    quests = sub.add_parser("quests", help="manage quest content").add_subparsers(
+        dest="action", required=True
+    )
+    imp = quests.add_parser("import", help="import a quest file (YAML or JSON)")
+    imp.add_argument("file")
+    imp.set_defaults(run=cmd_import)
+    users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True)
+    create = users.add_parser("create", help="create a staff or recruiter account (password on stdin)")
+    create.add_argument("--role", choices=["staff", "recruiter"], required=True)
+    create.add_argument("--username", required=True)
+    create.set_defaults(run=cmd_users_create)
+    board = sub.add_parser("leaderboard", help="leaderboard maintenance").add_subparsers(
+        dest="action", required=True
+    )
+    rebuild = board.add_parser("rebuild", help="rebuild boards from the SQL record")
+    rebuild.add_argument("quest", nargs="?")
+    rebuild.set_defaults(run=cmd_rebuild)
+    sub.add_parser("scheduler", help="run scheduled jobs as a separate process").set_defaults(
+        run=cmd_scheduler
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if hasattr(args, "sync"):
+            args.sync(args)
+            return 0
+        runner: Callable[[argparse.Namespace], Coroutine[Any, Any, None]] = args.run
+        asyncio.run(runner(args))
+    except CliError as exc:
+        print(f"talentquest: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a one-line reason, never a traceback for bad input
+        print(f"talentquest: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

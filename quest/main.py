@@ -1,0 +1,5 @@
+"""ASGI entry point: `uvicorn quest.main:app`."""
+
+from quest.app import create_app
+
+app = create_app()

@@ -1,0 +1,77 @@
+"""The game's account and quest tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from challenges.clock import UTCDateTime, utcnow
+
+
+class Account(SQLModel, table=True):
+    """A player, staff member or recruiter."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    handle: str = Field(max_length=32)
+    handle_key: str = Field(max_length=32, unique=True)  # lower-cased for uniqueness
+    role: str = Field(default="player", max_length=16, index=True)
+    password_hash: str
+    email: str | None = Field(default=None, max_length=320)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    banned_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    erased_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class ApiToken(SQLModel, table=True):
+    """A revocable bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class Quest(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True)
+    title: str = Field(max_length=200)
+    timezone: str = Field(default="Asia/Hong_Kong", max_length=64)
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    ends_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    status: str = Field(default="open", max_length=16)  # draft|open|paused|closed
+    frozen: bool = False
+    frozen_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    document: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class Track(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("quest_id", "slug"),)
+    id: int | None = Field(default=None, primary_key=True)
+    quest_id: int = Field(foreign_key="quest.id", index=True)
+    slug: str = Field(max_length=64)
+    title: str = Field(max_length=200)
+    position: int = 0

@@ -1,0 +1,25 @@
+"""The typed state the lifespan builds and every request reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from leaderboard.board import Boards
+from quest.metrics import Metrics
+from quest.settings import Settings
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    redis: Redis
+    boards: Boards
+    metrics: Metrics
+    extras: dict[str, Any] = field(default_factory=dict)

@@ -1,7 +1,5 @@
 """Dependencies: the session (the one place transactions are handled) and the caller."""
 
-from __future__ import annotations
-
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Protocol

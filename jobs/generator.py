@@ -180,20 +180,20 @@ async def insert_catalogue(
     existing = await _company_ids(session)
     fresh = [c.model_dump(exclude={"id"}) for c in companies if c.name not in existing]
     if fresh:
-        await session.execute(insert(Company), fresh)
+        await session.exec(insert(Company), params=fresh)
         existing = await _company_ids(session)
     rows = []
     for job in jobs:
         row = job.model_dump(exclude={"id"})
         row["hiring_organization_id"] = existing[names[job.hiring_organization_id]]
         rows.append(row)
-    await session.execute(insert(Job), rows)
+    await session.exec(insert(Job), params=rows)
     return len(rows)
 
 
 async def load_demo(*, session: AsyncSession) -> int:
     """Load the demo catalogue unless jobs exist already; returns how many jobs were added."""
-    if (await session.execute(select(func.count()).select_from(Job))).scalar_one():
+    if (await session.exec(select(func.count()).select_from(Job))).one():
         return 0
     companies, jobs = generate()
     return await insert_catalogue(session=session, companies=companies, jobs=jobs)

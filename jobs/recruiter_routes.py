@@ -1,7 +1,5 @@
 """HTTP for recruiters (role recruiter or staff) and the staff-only audit trail."""
 
-from __future__ import annotations
-
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 

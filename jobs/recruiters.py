@@ -15,7 +15,16 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from jobs.errors import candidate_not_found
-from jobs.models import Candidate, Company, Interest, Job, RecruiterAudit, RecruiterNote, Shortlist
+from jobs.models import (
+    Candidate,
+    Company,
+    Interest,
+    Job,
+    RecruiterAudit,
+    RecruiterNote,
+    Shortlist,
+    utcnow,
+)
 from jobs.responses import (
     AuditEntry,
     CandidateItem,
@@ -175,7 +184,7 @@ async def shortlist(*, session: AsyncSession, recruiter_id: int, candidate_id: s
     return await insert_ignore(
         session=session,
         model=Shortlist,
-        values={"recruiter_id": recruiter_id, "candidate_id": candidate_id},
+        values={"recruiter_id": recruiter_id, "candidate_id": candidate_id, "created_at": utcnow()},
         keys=["recruiter_id", "candidate_id"],
     )
 

@@ -4,8 +4,6 @@ The app builds it with `create_router(current_principal=..., handoff_secret=...)
 the recruiter routes live in `jobs.recruiter_routes`.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response

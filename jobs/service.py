@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel, col, select
@@ -51,8 +51,8 @@ async def insert_ignore(
         stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
     else:  # pragma: no cover - the two databases we support are above
         raise NotImplementedError(dialect)
-    result = cast(CursorResult[Any], await session.execute(stmt))
-    return result.rowcount == 1
+    result = await session.exec(stmt)
+    return bool(result.rowcount == 1)
 
 
 def job_filters(

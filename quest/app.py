@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leaderboard.board import Boards
 from quest import board_sync
-from quest.db import create_schema, make_engine, make_sessionmaker
+from quest.db import create_schema, make_engine, make_read_engine, make_sessionmaker
 from quest.errors import DomainError
 from quest.metrics import Metrics
 from quest.middleware import BodyLimit, RouteTiming
@@ -41,11 +41,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis_url = embedded.url
     client = aioredis.from_url(redis_url, max_connections=200)
     engine = make_engine(settings.resolved_database_url)
+    read_engine = make_read_engine(settings.resolved_database_url, engine)
     await create_schema(engine)
     state = AppState(
         settings=settings,
         engine=engine,
         sessionmaker=make_sessionmaker(engine),
+        readmaker=make_sessionmaker(read_engine),
         redis=client,
         boards=Boards(client),
         metrics=app.state.metrics,
@@ -72,6 +74,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 await task
         await client.aclose()
         await engine.dispose()
+        if read_engine is not engine:
+            await read_engine.dispose()
         if embedded is not None:
             await embedded.astop()
 

@@ -17,25 +17,43 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, a busy timeout and a single writer connection."""
+    """The writer engine. SQLite: one connection, WAL, BEGIN IMMEDIATE, a busy timeout."""
     if is_sqlite(url):
-        # One connection serialises writers inside the process (no "database is locked"
-        # storms); other processes (CLI, a second server) wait on the busy timeout.
+        # One connection serialises writers inside the process; BEGIN IMMEDIATE makes other
+        # processes (the CLI, a second server) wait on the busy timeout instead of failing.
         engine = create_async_engine(
             url, pool_size=1, max_overflow=0, pool_timeout=60, connect_args={"timeout": 30}
         )
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
+        _sqlite_events(engine, begin="BEGIN IMMEDIATE")
         return engine
     return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def make_read_engine(url: str, writer: AsyncEngine) -> AsyncEngine:
+    """Reads that must not wait for the writer (token look-ups). SQLite WAL readers never block."""
+    if not is_sqlite(url):
+        return writer
+    engine = create_async_engine(
+        url, pool_size=4, max_overflow=4, pool_timeout=60, connect_args={"timeout": 30}
+    )
+    _sqlite_events(engine, begin="BEGIN")
+    return engine
+
+
+def _sqlite_events(engine: AsyncEngine, *, begin: str) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -72,7 +72,7 @@ async def optional_principal(request: Request, state: StateDep) -> Principal | N
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    async with state.sessionmaker() as session:
+    async with state.readmaker() as session:
         principal = await resolve_token(session=session, redis=state.redis, raw=raw)
     request.state.principal = principal
     return principal

@@ -91,8 +91,8 @@ async def note_wrong(state: AppState, account_id: int) -> None:
     key = keys.wrong_answers(account_id)
     try:
         async with state.redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, 0, ex=state.settings.wrong_answer_window_s, nx=True)
             pipe.incr(key)
-            pipe.expire(key, state.settings.wrong_answer_window_s, nx=True)
             await pipe.execute()
     except RedisError:
         pass

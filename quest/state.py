@@ -19,6 +19,7 @@ class AppState:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    readmaker: async_sessionmaker[AsyncSession]
     redis: Redis
     boards: Boards
     metrics: Metrics

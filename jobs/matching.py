@@ -55,7 +55,9 @@ class CatalogueJob:
     degree_rank: int
     level_rank: int
     date_posted: datetime
+    open_to: frozenset[str]
     title_words: frozenset[str]
+    skill_words: frozenset[str]
     skills: tuple[tuple[str, frozenset[str]], ...]
 
 
@@ -85,7 +87,9 @@ def _catalogue_job(job: Job, company_name: str) -> CatalogueJob:
         degree_rank=DEGREE_RANK.get(job.degree, 0),
         level_rank=LEVEL_RANK.get(job.level, 0),
         date_posted=job.date_posted,
+        open_to=frozenset(job.open_to),
         title_words=frozenset(words(job.title)),
+        skill_words=frozenset(w for skill in job.skills for w in words(skill)),
         skills=tuple((skill, frozenset(words(skill))) for skill in job.skills),
     )
 
@@ -133,7 +137,7 @@ def score(seeker: Seeker, job: CatalogueJob) -> tuple[float, list[str]]:
         why.append(_degree_reason(item.degree))
     else:
         points -= WEIGHTS["degree"]
-    shared = seeker.regions & set(item.open_to)
+    shared = seeker.regions & job.open_to
     if shared:
         points += WEIGHTS["region"]
         best = next(r for r in ("overseas", "gba", "hk") if r in shared)
@@ -153,6 +157,23 @@ def score(seeker: Seeker, job: CatalogueJob) -> tuple[float, list[str]]:
     return max(points, 0.0) / TOP, why
 
 
+def points(seeker: Seeker, job: CatalogueJob) -> float:
+    """The same fit as `score`, without the reasons: the hot path over every job."""
+    total = WEIGHTS["sector"] if job.item.sector in seeker.sectors else 0.0
+    if job.level_rank == seeker.level_rank:
+        total += WEIGHTS["level"]
+    elif job.level_rank == seeker.level_rank + 1:
+        total += WEIGHTS["step"]
+    total += WEIGHTS["degree"] if job.degree_rank <= seeker.degree_rank else -WEIGHTS["degree"]
+    total += WEIGHTS["region"] if seeker.regions & job.open_to else -WEIGHTS["region"]
+    if seeker.keywords:
+        if job.skill_words & seeker.keywords:
+            total += WEIGHTS["field"]
+        elif job.title_words & seeker.keywords:
+            total += WEIGHTS["field"] * 0.5
+    return max(total, 0.0) / TOP
+
+
 def _degree_reason(degree: str) -> str:
     return {
         "other": "No degree required",
@@ -166,10 +187,9 @@ def best_matches(
     seeker: Seeker, jobs: list[CatalogueJob], limit: int
 ) -> list[tuple[float, list[str], CatalogueJob]]:
     """The `limit` best jobs: highest score, then newest, then lowest id."""
-    scored = ((score(seeker, job), job) for job in jobs)
     top = heapq.nlargest(
         limit,
-        scored,
-        key=lambda pair: (pair[0][0], pair[1].date_posted, -pair[1].item.id),
+        ((points(seeker, job), job.date_posted, -job.item.id, job) for job in jobs),
+        key=lambda ranked: ranked[:3],
     )
-    return [(round(s, 4), why, job) for (s, why), job in top]
+    return [(round(fit, 4), score(seeker, job)[1], job) for fit, _, _, job in top]

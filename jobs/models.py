@@ -88,6 +88,16 @@ class Candidate(SQLModel, table=True):
     __table_args__ = (
         Index("ix_jobs_candidate_consent_score", "consent", "score"),
         Index("ix_jobs_candidate_consent_converted", "consent", "converted_at"),
+        # Covers the filter columns so counting a filtered search never touches the rows.
+        Index(
+            "ix_jobs_candidate_filters",
+            "consent",
+            "sectors_text",
+            "regions_text",
+            "education_level",
+            "experience_level",
+            "percentile",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     candidate_id: str = Field(max_length=64, unique=True)

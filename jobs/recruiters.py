@@ -10,7 +10,7 @@ import io
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, func, true
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -54,7 +54,7 @@ def candidate_filters(
     min_percentile: float | None = None,
     q: str | None = None,
 ) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [col(Candidate.consent).is_(True)]
+    where: list[ColumnElement[bool]] = [col(Candidate.consent) == true()]
     if value := check_choice("sector", sector, SECTORS):
         where.append(col(Candidate.sectors_text).like(f"%|{value}|%"))
     if value := check_choice("education_level", education_level, EDUCATION_LEVELS):
@@ -106,7 +106,7 @@ async def audit(
 
 async def consenting(*, session: AsyncSession, candidate_id: str) -> Candidate:
     stmt = select(Candidate).where(
-        col(Candidate.candidate_id) == candidate_id, col(Candidate.consent).is_(True)
+        col(Candidate.candidate_id) == candidate_id, col(Candidate.consent) == true()
     )
     candidate = (await session.exec(stmt)).first()
     if candidate is None:
@@ -202,7 +202,7 @@ async def shortlisted(*, session: AsyncSession, recruiter_id: int) -> list[Candi
     stmt = (
         select(Candidate)
         .join(Shortlist, col(Shortlist.candidate_id) == col(Candidate.candidate_id))
-        .where(col(Shortlist.recruiter_id) == recruiter_id, col(Candidate.consent).is_(True))
+        .where(col(Shortlist.recruiter_id) == recruiter_id, col(Candidate.consent) == true())
         .order_by(col(Shortlist.created_at).desc(), col(Shortlist.id).desc())
     )
     return list((await session.exec(stmt)).all())

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from jobs.generator import generate, insert_catalogue
+from jobs.matching import JobCatalogue, Seeker, points, score
+from jobs.service import jobseeker_for
 
 ME = as_(21, "player")
 
@@ -103,3 +105,14 @@ async def test_new_jobs_invalidate_the_catalogue(
     after = (await client.get("/api/me/job-matches?limit=50", headers=ME)).json()["items"]
     titles = [m["job"]["title"] for m in after]
     assert titles.count("Quantitative Finance Graduate") > 0
+
+
+async def test_fast_path_agrees_with_explained_score(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        candidate = await jobseeker_for(session=session, account_id=21)
+        assert candidate is not None
+        jobs = await JobCatalogue().jobs(session=session)
+    seeker = Seeker.of(candidate)
+    assert all(points(seeker, job) == score(seeker, job)[0] for job in jobs)

@@ -179,6 +179,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def make_staff_via_cli(env: dict[str, str], username: str = "crashstaff") -> str:
+    """Create a staff account with the real CLI (password on stdin)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "quest.cli", "users", "create", "--role", "staff", "--username", username],
+        input=b"password123\n", env=env, cwd=ROOT, capture_output=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    return username
+
+
 class Server:
     """A real `talentquest serve` process on a free port, killable for crash tests."""
 
@@ -188,24 +198,26 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
 
     def start(self, timeout: float = 30.0) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "quest.cli", "serve", "--port", str(self.port)],
-            env=self.env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        self.log = Path(self.env.get("TQ_DATA_DIR", "/tmp")) / f"server-{self.port}.log"
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "quest.cli", "serve", "--port", str(self.port)],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=log,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(self.proc.stderr.read().decode() if self.proc.stderr else "")
+                raise RuntimeError(self.log.read_text())
             try:
                 if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError("server did not become ready")
+        raise RuntimeError("server did not become ready:\n" + self.log.read_text())
 
     def kill(self, sig: int = 9) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -214,8 +226,6 @@ class Server:
 
     def stop(self) -> None:
         self.kill(15)
-        if self.proc is not None and self.proc.stderr:
-            self.proc.stderr.close()
 
 
 @pytest.fixture

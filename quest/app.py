@@ -138,6 +138,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router.router)
     app.include_router(board_router.router)
     app.include_router(admin.router)
+
+    from webui.setup import install as install_pages  # pages, /static, HTML error pages
+
+    install_pages(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RouteTiming, metrics=app.state.metrics)
     return app

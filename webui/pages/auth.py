@@ -1,0 +1,130 @@
+"""Sign up, log in and log out with a cookie session (`tq_session`, HttpOnly, SameSite=Lax)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from quest import accounts
+from quest.deps import SESSION_COOKIE, SessionDep, StateDep
+from quest.errors import Conflict, Unauthenticated
+from quest.schemas import PlayerIn
+from webui.csrf import CsrfForm
+from webui.deps import PageUser, page_router
+from webui.forms import field_errors, values
+from webui.i18n import pick_lang, translate
+from webui.templates import redirect, render, safe_next
+
+router = page_router()
+HOME_OF_ROLE = {"player": "/", "staff": "/staff", "recruiter": "/recruiters"}
+
+
+def start_session(request: Request, response: Response, token: str, ttl_s: int) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=ttl_s,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=request.url.scheme == "https",
+    )
+
+
+@router.get("/login")
+async def login_form(request: Request, user: PageUser, next: str = "") -> Response:
+    return render(request, "login.html", {"next": safe_next(next, ""), "values": {}, "errors": {}})
+
+
+@router.post("/login")
+async def login(request: Request, form: CsrfForm, session: SessionDep, state: StateDep) -> Response:
+    username = str(form.get("username") or "").strip()
+    password = str(form.get("password") or "")
+    next_url = safe_next(str(form.get("next") or ""), "")
+    lang = pick_lang(request)
+    try:
+        account = await accounts.authenticate(session=session, username=username, password=password)
+    except Unauthenticated:
+        return render(
+            request,
+            "login.html",
+            {
+                "next": next_url,
+                "values": {"username": username},
+                "errors": {"__all__": translate(lang, "login.wrong")},
+            },
+            status_code=422,
+        )
+    if account.banned_at is not None:
+        return render(
+            request,
+            "login.html",
+            {
+                "next": next_url,
+                "values": {"username": username},
+                "errors": {"__all__": translate(lang, "login.banned")},
+            },
+            status_code=422,
+        )
+    token = await accounts.issue_token(
+        session=session, account=account, ttl_s=state.settings.token_ttl_s
+    )
+    response = redirect(request, next_url or HOME_OF_ROLE.get(account.role, "/"))
+    start_session(request, response, token, state.settings.token_ttl_s)
+    return response
+
+
+@router.get("/signup")
+async def signup_form(request: Request, user: PageUser, next: str = "") -> Response:
+    return render(request, "signup.html", {"next": safe_next(next, ""), "values": {}, "errors": {}})
+
+
+@router.post("/signup")
+async def signup(
+    request: Request, form: CsrfForm, session: SessionDep, state: StateDep
+) -> Response:
+    given = values(form, "password")
+    next_url = safe_next(str(form.get("next") or ""), "")
+    lang = pick_lang(request)
+    errors: dict[str, str] = {}
+    try:
+        body = PlayerIn(
+            handle=str(form.get("handle") or "").strip(),
+            password=str(form.get("password") or ""),
+            email=str(form.get("email") or "").strip() or None,
+        )
+    except ValidationError as exc:
+        errors = field_errors(exc, lang, "signup")
+    else:
+        try:
+            account = await accounts.create_account(
+                session=session, handle=body.handle, password=body.password, email=body.email
+            )
+        except Conflict:
+            errors = {"handle": translate(lang, "signup.handle_taken")}
+    if errors:
+        return render(
+            request,
+            "signup.html",
+            {"next": next_url, "values": given, "errors": errors},
+            status_code=422,
+        )
+    token = await accounts.issue_token(
+        session=session, account=account, ttl_s=state.settings.token_ttl_s
+    )
+    response = redirect(request, next_url or "/")
+    start_session(request, response, token, state.settings.token_ttl_s)
+    return response
+
+
+@router.post("/logout")
+async def logout(
+    request: Request, form: CsrfForm, session: SessionDep, state: StateDep
+) -> Response:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if raw:
+        await accounts.revoke_token(session=session, redis=state.redis, raw=raw)
+    response = redirect(request, "/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,5 @@
+"""(in progress)"""
+
+from webui.deps import page_router
+
+router = page_router()

@@ -74,3 +74,53 @@ def live_channel(quest_id: int) -> str:
 def announcement(quest_id: int) -> str:
     """The latest staff announcement of a quest, shown to viewers who connect later."""
     return f"{tag(quest_id)}:announcement"
+
+
+# --- Live fan-out (leaderboard/live.py, leaderboard/fanout.py) -------------------------------
+
+
+def live_views(quest_id: int) -> str:
+    """Sorted set of "<scope>|<limit>" views someone watches; score = expiry (ms since epoch).
+
+    Each app process re-adds the views its sockets watch every few seconds, so a view whose
+    viewers all left (or whose process died) drops out by itself.
+    """
+    return f"{tag(quest_id)}:live:views"
+
+
+def live_quests() -> str:
+    """Sorted set of quest ids with live viewers anywhere; score = expiry (ms since epoch)."""
+    return "tq:live-quests"
+
+
+def live_lease(quest_id: int) -> str:
+    """The ticker lease of a quest (`SET NX PX`, value = holder's process id), renewed each tick."""
+    return f"{tag(quest_id)}:live:lease"
+
+
+def live_seq(quest_id: int) -> str:
+    """Counter of snapshots published for a quest: the `seq` of each snapshot message."""
+    return f"{tag(quest_id)}:live:seq"
+
+
+def live_viewers(quest_id: int) -> str:
+    """Hash of process id -> "<viewers>:<expiry ms>" for a quest; summed for the staff console."""
+    return f"{tag(quest_id)}:live:viewers"
+
+
+# --- Scheduled jobs (quest/scheduled.py) -------------------------------------------------------
+
+
+def job_run(name: str, slot: str) -> str:
+    """`SET NX` marker of one run of a scheduled job at one scheduled time: exactly once."""
+    return f"tq:job:run:{name}:{slot}"
+
+
+def job_lock(name: str) -> str:
+    """Lease held while a job runs (start-up catch-up runs take it too)."""
+    return f"tq:job:lock:{name}"
+
+
+def quest_transition(quest_id: int, kind: str, at: str) -> str:
+    """Marker that the scheduled `open`/`close` transition of a quest at `at` was applied."""
+    return f"{tag(quest_id)}:transition:{kind}:{at}"

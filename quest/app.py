@@ -142,6 +142,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from webui.setup import install as install_pages  # pages, /static, HTML error pages
 
     install_pages(app)
+
+    from quest import live, live_router, scheduled, ws
+    from webui import live_pages
+
+    app.include_router(ws.router)
+    app.include_router(live_router.admin)
+    app.include_router(live_router.public)
+    live_pages.install(app)
+    app.state.background += [live.live_relay, live.live_ticker, scheduled.scheduler_task]
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RouteTiming, metrics=app.state.metrics)
     return app

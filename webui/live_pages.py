@@ -102,8 +102,13 @@ async def big_screen(
         request,
         "board/board.html",
         {
-            "title": quest.title, "scope": scope, "scope_label": label, "limit": rows,
-            "ws_path": ws_path, "join_url": join, "qr": qr_svg(join, scale=6),
+            "title": quest.title,
+            "scope": scope,
+            "scope_label": label,
+            "limit": rows,
+            "ws_path": ws_path,
+            "join_url": join,
+            "qr": qr_svg(join, scale=6),
         },
     )
 
@@ -122,7 +127,8 @@ async def booth_screen(
         request,
         "board/booth.html",
         {
-            "title": found[0].title, "booth": booth,
+            "title": found[0].title,
+            "booth": booth,
             "code_url": f"/api/admin/booths/{quote(slug)}/{quote(booth)}/code",
         },
     )

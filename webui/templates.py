@@ -10,6 +10,7 @@ zone, formatted for the language) and `number`.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
@@ -69,6 +70,19 @@ def when(context: Any, value: datetime | None, tz: str | None = None, style: str
     return local.strftime("%-d %b %Y, %H:%M ") + (local.tzname() or "")
 
 
+_CODE = re.compile(r"`([^`\n]+)`")
+_BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
+
+
+def prompt(text: str | None) -> Markup:
+    """A challenge prompt: escaped, with `code` and **bold** (the only markup content uses)."""
+    html = str(escape(text or ""))
+    html = _CODE.sub(r"<code>\1</code>", html)
+    html = _BOLD.sub(r"<strong>\1</strong>", html)
+    paragraphs = [p.strip() for p in html.split("\n\n") if p.strip()]
+    return Markup("".join(f"<p>{p}</p>" for p in paragraphs))
+
+
 def number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return "–"
@@ -85,6 +99,7 @@ def _env() -> jinja2.Environment:
     )
     env.filters["when"] = when
     env.filters["number"] = number
+    env.filters["prompt"] = prompt
     env.globals["quote"] = lambda s: quote(str(s), safe="")
     return env
 

@@ -1,5 +1,188 @@
-"""(in progress)"""
+"""The player's own page: progress, badges, rank on each board, and becoming a jobseeker."""
 
-from webui.deps import page_router
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+from fastapi import Request
+from pydantic import ValidationError
+from redis.exceptions import RedisError
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from challenges.clock import as_utc, utcnow
+from leaderboard.windows import resolve_scope
+from quest import service
+from quest.accounts import Principal
+from quest.deps import SessionDep, StateDep
+from quest.errors import Conflict, Invalid
+from quest.models import Quest
+from quest.state import AppState
+from webui.csrf import CsrfForm
+from webui.deps import PlayerPage, ReadSession, page_router
+from webui.flash import flash
+from webui.forms import field_errors, values
+from webui.i18n import pick_lang, translate
+from webui.templates import redirect, render
 
 router = page_router()
+SECTORS = ("ai-data", "biotech", "fintech", "robotics", "electronics", "smart-city")
+REGIONS = ("hk", "gba", "overseas")
+EDUCATION = ("bachelor", "master", "phd", "other")
+EXPERIENCE = ("entry", "mid", "senior")
+
+
+def jobseekers() -> ModuleType | None:
+    """The conversion service (`quest.jobseekers`), if this build has it."""
+    try:
+        return importlib.import_module("quest.jobseekers")
+    except ImportError:
+        return None
+
+
+async def boards_of(
+    state: AppState, quest: Quest, tracks: list[Any], player_id: int
+) -> list[dict[str, Any]]:
+    """The player's rank on each board of a quest they are on."""
+    assert quest.id is not None
+    now = utcnow()
+    wanted = [("all", None), ("daily", None), ("weekly", None)]
+    wanted += [(f"track:{t.slug}", t.title) for t in tracks]
+    out = []
+    for scope, title in wanted:
+        resolved = resolve_scope(scope, now=now, tz=quest.timezone, tracks=[t.slug for t in tracks])
+        try:
+            me = await state.boards.me(
+                quest_id=quest.id, scope=resolved, epoch=as_utc(quest.starts_at),
+                player_id=player_id, around=0, frozen=quest.frozen,
+            )  # fmt: skip
+        except RedisError:
+            return out
+        if me is not None:
+            out.append({"scope": scope.split(":")[0], "title": title, **me})
+    return out
+
+
+async def progress(session: Any, state: AppState, user: Principal) -> list[dict[str, Any]]:
+    out = []
+    for listed in await service.list_quests(session=session):
+        quest = await service.get_quest(session=session, slug=listed["slug"])
+        assert quest.id is not None
+        tracks = await service.tracks_of(session=session, quest_id=quest.id)
+        challenges = await service.challenges_for(session=session, quest=quest, account_id=user.id)
+        solved = [c for c in challenges if c["state"] == "solved"]
+        boards = await boards_of(state, quest, tracks, user.id)
+        if not solved and not boards:
+            continue
+        per_track = []
+        for track in tracks:
+            stops = [c for c in challenges if c["track"] == track.slug]
+            done = sum(1 for c in stops if c["state"] == "solved")
+            per_track.append({"title": track.title, "done": done, "total": len(stops)})
+        out.append(
+            {
+                "quest": quest,
+                "solved": len(solved),
+                "total": len(challenges),
+                "tracks": per_track,
+                "boards": boards,
+                "track_done": any(t["total"] and t["done"] == t["total"] for t in per_track),
+            }
+        )
+    return out
+
+
+async def me_context(
+    request: Request, session: Any, state: AppState, user: Principal
+) -> dict[str, Any]:
+    js = jobseekers()
+    quests = await progress(session, state, user)
+    context: dict[str, Any] = {
+        "quests": quests,
+        "conversion": js is not None,
+        "jobseeker": None,
+        "badges": [],
+        "vocab": {
+            "sectors": SECTORS,
+            "regions": REGIONS,
+            "education": EDUCATION,
+            "experience": EXPERIENCE,
+        },  # fmt: skip
+        "values": {},
+        "errors": {},
+    }
+    if js is not None:
+        lang = pick_lang(request)
+        context["jobseeker"] = await js.get_jobseeker(session=session, account_id=user.id)
+        summary = await js.game_summary(session=session, boards=state.boards, account_id=user.id)
+        context["badges"] = summary["badges"]
+        context["notice"] = js.notice(lang)
+        context["notice_version"] = js.NOTICE_VERSION
+        top = any(
+            b["scope"] == "all" and b["percentile"] >= 90.0 for q in quests for b in q["boards"]
+        )
+        context["prominent"] = top or any(q["track_done"] for q in quests)
+    return context
+
+
+@router.get("/me")
+async def me(request: Request, session: ReadSession, state: StateDep, user: PlayerPage) -> Response:
+    return render(request, "me.html", await me_context(request, session, state, user))
+
+
+def jobseeker_body(form: FormData) -> dict[str, Any]:
+    def text(name: str) -> str | None:
+        value = form.get(name)
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    links = [line.strip() for line in (text("links") or "").splitlines() if line.strip()]
+    return {
+        "full_name": text("full_name") or "",
+        "email": text("email") or "",
+        "phone": text("phone"),
+        "education_level": text("education_level") or "",
+        "field_of_study": text("field_of_study"),
+        "sectors": [v for v in form.getlist("sectors") if isinstance(v, str)],
+        "experience_level": text("experience_level") or "",
+        "regions": [v for v in form.getlist("regions") if isinstance(v, str)],
+        "links": links,
+        "consent": {
+            "share_with_employers": form.get("consent") == "yes",
+            "notice_version": text("notice_version"),
+        },
+    }
+
+
+@router.post("/me/jobseeker")
+async def convert(
+    request: Request, form: CsrfForm, session: SessionDep, state: StateDep, user: PlayerPage
+) -> Response:
+    js = jobseekers()
+    if js is None:
+        return redirect(request, "/me")
+    schemas = importlib.import_module("quest.jobseeker_schemas")
+    lang = pick_lang(request)
+    errors: dict[str, str] = {}
+    try:
+        data = schemas.JobseekerIn.model_validate(jobseeker_body(form))
+        await js.convert(session=session, account_id=user.id, data=data, boards=state.boards)
+    except ValidationError as exc:
+        errors = field_errors(exc, lang, "convert")
+    except Invalid as exc:
+        for error in exc.errors or [{"path": "__all__", "message": exc.detail}]:
+            field = error["path"].split(".")[0] or "__all__"
+            errors.setdefault(field, translate(lang, f"convert.{exc.code_}"))
+    except Conflict:
+        return redirect(request, "/me")
+    if errors:
+        context = await me_context(request, session, state, user)
+        given = values(form)
+        for many in ("sectors", "regions"):
+            given[many] = [v for v in form.getlist(many) if isinstance(v, str)]
+        context.update(values=given, errors=errors, prominent=True)
+        return render(request, "me.html", context, status_code=422)
+    response = redirect(request, "/me")
+    flash(request, response, {"notice": "convert.done"})
+    return response

@@ -50,7 +50,7 @@ async def boards_of(
     now = utcnow()
     wanted = [("all", None), ("daily", None), ("weekly", None)]
     wanted += [(f"track:{t.slug}", t.title) for t in tracks]
-    out = []
+    out: list[dict[str, Any]] = []
     for scope, title in wanted:
         resolved = resolve_scope(scope, now=now, tz=quest.timezone, tracks=[t.slug for t in tracks])
         try:
@@ -109,7 +109,7 @@ async def me_context(
             "regions": REGIONS,
             "education": EDUCATION,
             "experience": EXPERIENCE,
-        },  # fmt: skip
+        },
         "values": {},
         "errors": {},
     }

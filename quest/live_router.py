@@ -28,7 +28,7 @@ SPM_MINUTES = 10
 
 def qr_svg(url: str, *, scale: int = 8) -> str:
     """An inline SVG QR code (no XML declaration), dark on white."""
-    return str(segno.make(url, error="m").svg_inline(scale=scale, border=2))
+    return str(segno.make(url, error="m").svg_inline(scale=scale, border=2, omitsize=True))
 
 
 def public_url(request: Request, path: str) -> str:

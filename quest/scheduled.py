@@ -136,9 +136,9 @@ async def catch_up(state: AppState, *, now: datetime | None = None) -> list[str]
     return ran
 
 
-def build_scheduler(state: AppState) -> AsyncIOScheduler:
+def build_scheduler(state: AppState, jobs: list[Job] | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=UTC)
-    for job in REGISTRY.values():
+    for job in REGISTRY.values() if jobs is None else jobs:
         scheduler.add_job(
             run_job,
             trigger=job.trigger,

@@ -95,17 +95,25 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+async def cached_principal(*, redis: Redis, raw: str) -> Principal | None:
+    """The token's owner from the Redis cache, or None on a miss (or Redis trouble)."""
+    try:
+        cached = await redis.get(keys.token(raw))
+    except RedisError:
+        return None
+    if not cached:
+        return None
+    ident, role, handle = cached.decode().split(":", 2)
+    return Principal(int(ident), role, handle)
+
+
 async def resolve_token(*, session: AsyncSession, redis: Redis | None, raw: str) -> Principal:
     """Look a token up in the Redis cache, falling back to SQL (the record)."""
     cache_key = keys.token(raw)
     if redis is not None:
-        try:
-            cached = await redis.get(cache_key)
-        except RedisError:
-            cached = None
-        if cached:
-            ident, role, handle = cached.decode().split(":", 2)
-            return Principal(int(ident), role, handle)
+        found = await cached_principal(redis=redis, raw=raw)
+        if found is not None:
+            return found
     row = (
         await session.exec(
             select(ApiToken, Account)

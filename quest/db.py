@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import SQLModel
@@ -40,8 +40,24 @@ def make_read_engine(url: str, writer: AsyncEngine) -> AsyncEngine:
     return engine
 
 
-def _sqlite_events(engine: AsyncEngine, *, begin: str) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def make_sync_engine(url: str) -> Engine:
+    """The attempt writer's plain engine (pysqlite / psycopg): one thread hop per batch."""
+    url = url.replace("sqlite+aiosqlite://", "sqlite://").replace(
+        "postgresql+asyncpg://", "postgresql+psycopg://"
+    )
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, pool_size=1, max_overflow=0, connect_args={"timeout": 30, "check_same_thread": False}
+        )
+        _sqlite_events(engine, begin="BEGIN IMMEDIATE")
+        return engine
+    return create_engine(url, pool_size=8, max_overflow=4, pool_pre_ping=True)
+
+
+def _sqlite_events(engine: AsyncEngine | Engine, *, begin: str) -> None:
+    sync = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+
+    @event.listens_for(sync, "connect")
     def _pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
         dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cur = dbapi_conn.cursor()
@@ -51,7 +67,7 @@ def _sqlite_events(engine: AsyncEngine, *, begin: str) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(sync, "begin")
     def _begin(conn: Any) -> None:
         conn.exec_driver_sql(begin)
 

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from leaderboard.board import Boards
-from quest.accounts import Principal, resolve_token
+from quest.accounts import Principal, cached_principal, resolve_token
 from quest.errors import Forbidden, Unauthenticated
 from quest.settings import Settings
 from quest.state import AppState
@@ -18,7 +18,7 @@ from quest.state import AppState
 SESSION_COOKIE = "tq_session"
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.tq
     return state
 
@@ -26,7 +26,7 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings_dep(state: StateDep) -> Settings:
+async def get_settings_dep(state: StateDep) -> Settings:
     return state.settings
 
 
@@ -42,14 +42,14 @@ async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_redis(state: StateDep) -> Redis:
+async def get_redis(state: StateDep) -> Redis:
     return state.redis
 
 
 RedisDep = Annotated[Redis, Depends(get_redis)]
 
 
-def get_boards(state: StateDep) -> Boards:
+async def get_boards(state: StateDep) -> Boards:
     return state.boards
 
 
@@ -72,6 +72,10 @@ async def optional_principal(request: Request, state: StateDep) -> Principal | N
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
+    principal = await cached_principal(redis=state.redis, raw=raw)
+    if principal is not None:
+        request.state.principal = principal
+        return principal
     async with state.readmaker() as session:
         principal = await resolve_token(session=session, redis=state.redis, raw=raw)
     request.state.principal = principal
@@ -102,3 +106,8 @@ def require(*roles: str):  # type: ignore[no-untyped-def]
 CurrentPlayer = Annotated[Principal, Depends(require("player"))]
 StaffOnly = Annotated[Principal, Depends(require("staff"))]
 RecruiterOnly = Annotated[Principal, Depends(require("recruiter", "staff"))]
+
+
+async def jobs_caller(principal: CurrentPrincipal) -> Principal:
+    """The caller as `jobs/` sees it (its `Principal` protocol: `id` and `role`); 401 if none."""
+    return principal

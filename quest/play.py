@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from redis.exceptions import RedisError
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from challenges.attempts import Outcome, record_attempt
 from challenges.clock import as_utc, utcnow
 from challenges.models import Challenge, IdempotentResponse, Solve
+from challenges.writer import AttemptJob, ChallengeSnapshot, IdempotencyRace, Outcome
 from leaderboard import keys
 from leaderboard.board import Standing, tick
 from leaderboard.windows import solve_scopes
 from quest.accounts import Principal
-from quest.errors import Conflict, Invalid, Locked, NotFound, QuestClosed, RateLimited
+from quest.errors import Conflict, Invalid, NotFound, QuestClosed, RateLimited
 from quest.models import Quest
 from quest.state import AppState
 
@@ -98,6 +99,77 @@ async def note_wrong(state: AppState, account_id: int) -> None:
         pass
 
 
+class ContentCache:
+    """Challenges and their quests as the hot path sees them, re-read at most once a second.
+
+    Staff changes made in this process clear it at once; other processes see them within
+    `ttl` seconds.
+    """
+
+    def __init__(self, ttl: float = 1.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[int, tuple[float, Challenge, Quest, ChallengeSnapshot]] = {}
+        self._loading: dict[int, asyncio.Future[tuple[Challenge, Quest, ChallengeSnapshot]]] = {}
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    async def get(
+        self, state: AppState, challenge_id: int
+    ) -> tuple[Challenge, Quest, ChallengeSnapshot]:
+        hit = self._entries.get(challenge_id)
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+            return hit[1], hit[2], hit[3]
+        loading = self._loading.get(challenge_id)
+        if loading is not None:
+            if hit is not None:
+                return hit[1], hit[2], hit[3]  # stale for a moment while one task refreshes
+            return await asyncio.shield(loading)
+        task = asyncio.ensure_future(self._load(state, challenge_id))
+        self._loading[challenge_id] = task
+        try:
+            return await asyncio.shield(task)
+        finally:
+            self._loading.pop(challenge_id, None)
+
+    async def _load(
+        self, state: AppState, challenge_id: int
+    ) -> tuple[Challenge, Quest, ChallengeSnapshot]:
+        async with state.readmaker() as session:
+            challenge, quest = await load_challenge(session=session, challenge_id=challenge_id)
+            requires: list[int] = []
+            if challenge.requires:
+                rows = await session.exec(
+                    select(Challenge.id).where(
+                        Challenge.quest_id == quest.id, col(Challenge.slug).in_(challenge.requires)
+                    )
+                )
+                requires = [int(r) for r in rows.all() if r is not None]
+        assert challenge.id is not None
+        snapshot = ChallengeSnapshot(
+            id=challenge.id,
+            quest_id=challenge.quest_id,
+            track=challenge.track,
+            kind=challenge.kind,
+            points=challenge.points,
+            spec=dict(challenge.spec),
+            max_attempts=challenge.max_attempts,
+            requires_ids=tuple(requires),
+            scoring=dict(challenge.scoring),
+        )
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[challenge_id] = (time.monotonic(), challenge, quest, snapshot)
+        return challenge, quest, snapshot
+
+
+_cache = ContentCache()
+
+
+def content_cache() -> ContentCache:
+    return _cache
+
+
 async def submit(
     *,
     state: AppState,
@@ -106,54 +178,39 @@ async def submit(
     answer: Any,
     idempotency_key: str | None,
 ) -> dict[str, Any]:
-    """The attempt endpoint's whole job; returns the response body."""
+    """The attempt endpoint's whole job; returns the response body.
+
+    Must not be called while the caller holds a writer session (SQLite has one writer).
+    """
     now = utcnow()
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
         raise Invalid("Idempotency-Key must be 1-255 characters.", code="invalid_idempotency_key")
     if idempotency_key is not None:
-        async with state.sessionmaker() as session:
+        async with state.readmaker() as session:
             replay = await _replay(session, state, principal, challenge_id, idempotency_key)
         if replay is not None:
             return replay
+    challenge, quest, snapshot = await _cache.get(state, challenge_id)
+    verdict = gate(quest, challenge, set(challenge.requires), now)  # prerequisites: in SQL
+    if verdict.state == "closed":
+        raise QuestClosed()
     await check_rate(state, principal.id)
-    async with state.sessionmaker() as session:
-        try:
-            async with session.begin():
-                challenge, quest = await load_challenge(session=session, challenge_id=challenge_id)
-                solved = (
-                    await solved_slugs(session=session, account_id=principal.id, quest_id=quest.id)
-                    if challenge.requires
-                    else set()
-                )
-                verdict = gate(quest, challenge, solved, now)
-                if verdict.state == "closed":
-                    raise QuestClosed()
-                if verdict.state == "locked":
-                    raise Locked()
-                outcome = await record_attempt(
-                    session=session,
-                    account_id=principal.id,
-                    challenge=challenge,
-                    answer=answer,
-                    now=now,
-                    opened_at=verdict.opened_at,
-                )
-                if idempotency_key is not None:
-                    session.add(
-                        IdempotentResponse(
-                            account_id=principal.id,
-                            key=idempotency_key,
-                            challenge_id=challenge_id,
-                            body=_partial(outcome),
-                        )
-                    )
-        except IntegrityError:
-            # A concurrent request with the same Idempotency-Key won the race.
-            async with state.sessionmaker() as again:
-                replay = await _replay(again, state, principal, challenge_id, idempotency_key or "")
-            if replay is None:
-                raise Conflict("A request with this key is in progress.", code="idempotency_conflict")
-            return replay
+    job = AttemptJob(
+        account_id=principal.id,
+        challenge=snapshot,
+        answer=answer,
+        now=now,
+        opened_at=verdict.opened_at,
+        idempotency_key=idempotency_key,
+    )
+    try:
+        outcome = await state.writer.submit(job)
+    except IdempotencyRace:
+        async with state.readmaker() as session:
+            replay = await _replay(session, state, principal, challenge_id, idempotency_key or "")
+        if replay is None:
+            raise
+        return replay
     state.metrics.attempts.labels("correct" if outcome.correct else "wrong").inc()
     standing = await after_commit(state, principal, quest, outcome)
     body = {
@@ -166,12 +223,16 @@ async def submit(
     if standing is None:
         body["score"] = await sql_score(state, principal.id, quest.id or 0)
     if idempotency_key is not None:
-        async with state.sessionmaker() as session, session.begin():
-            stored = await session.get(IdempotentResponse, (principal.id, idempotency_key))
-            if stored is not None:
-                stored.body, stored.complete = body, True
-                session.add(stored)
+        await _store_reply(state, principal.id, idempotency_key, body)
     return body
+
+
+async def _store_reply(state: AppState, account_id: int, key: str, body: dict[str, Any]) -> None:
+    async with state.sessionmaker() as session, session.begin():
+        stored = await session.get(IdempotentResponse, (account_id, key))
+        if stored is not None:
+            stored.body, stored.complete = body, True
+            session.add(stored)
 
 
 def _partial(outcome: Outcome) -> dict[str, Any]:

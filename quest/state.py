@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from challenges.writer import AttemptWriter
 from leaderboard.board import Boards
 from quest.metrics import Metrics
 from quest.settings import Settings
@@ -23,4 +24,5 @@ class AppState:
     redis: Redis
     boards: Boards
     metrics: Metrics
+    writer: AttemptWriter
     extras: dict[str, Any] = field(default_factory=dict)

@@ -15,9 +15,17 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from challenges.writer import AttemptWriter
 from leaderboard.board import Boards
 from quest import board_sync
-from quest.db import create_schema, make_engine, make_read_engine, make_sessionmaker
+from quest.db import (
+    create_schema,
+    is_sqlite,
+    make_engine,
+    make_read_engine,
+    make_sessionmaker,
+    make_sync_engine,
+)
 from quest.errors import DomainError
 from quest.metrics import Metrics
 from quest.middleware import BodyLimit, RouteTiming
@@ -39,7 +47,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         embedded = EmbeddedRedis(settings.data_dir)
         await embedded.astart()
         redis_url = embedded.url
-    client = aioredis.from_url(redis_url, max_connections=200)
+    # A blocking pool: a burst waits for a free connection instead of failing.
+    pool = aioredis.BlockingConnectionPool.from_url(redis_url, max_connections=256, timeout=10)
+    client = aioredis.Redis(connection_pool=pool)
     engine = make_engine(settings.resolved_database_url)
     read_engine = make_read_engine(settings.resolved_database_url, engine)
     await create_schema(engine)
@@ -51,7 +61,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis=client,
         boards=Boards(client),
         metrics=app.state.metrics,
+        writer=AttemptWriter(
+            make_sync_engine(settings.resolved_database_url),
+            workers=1 if is_sqlite(settings.resolved_database_url) else 4,
+        ),
     )
+    await state.writer.start()
     app.state.tq = state
     app.state.sessionmaker = state.sessionmaker  # read by jobs/, which knows no AppState
     tasks: list[asyncio.Task[Any]] = []
@@ -72,7 +87,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await client.aclose()
+        await state.writer.stop()
+        await client.aclose(close_connection_pool=True)
         await engine.dispose()
         if read_engine is not engine:
             await read_engine.dispose()
@@ -119,6 +135,21 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(503, "boards_unavailable", "Leaderboards are briefly unavailable; try again.")
 
 
+def _install_jobs(app: FastAPI, settings: Settings) -> None:
+    """The job listing module, the jobseeker routes, and the handoff relay (issue 4)."""
+    from jobs.errors import install_error_handler
+    from jobs.router import create_router
+    from quest import handoff, jobseeker_router
+    from quest.deps import jobs_caller
+
+    app.include_router(
+        create_router(current_principal=jobs_caller, handoff_secret=settings.resolved_handoff_secret)
+    )
+    install_error_handler(app)
+    app.include_router(jobseeker_router.router)
+    app.state.background.append(handoff.relay_for(app))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -138,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router.router)
     app.include_router(board_router.router)
     app.include_router(admin.router)
+    _install_jobs(app, settings)
 
     from webui.setup import install as install_pages  # pages, /static, HTML error pages
 

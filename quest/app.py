@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,12 +20,14 @@ from challenges.writer import AttemptWriter
 from leaderboard.board import Boards
 from quest import board_sync
 from quest.db import (
+    checkpoint_forever,
     create_schema,
     is_sqlite,
     make_engine,
     make_read_engine,
     make_sessionmaker,
     make_sync_engine,
+    sqlite_path,
 )
 from quest.errors import DomainError
 from quest.metrics import Metrics
@@ -78,6 +81,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         except RedisError as exc:
             log.warning("boards not checked on start-up: %s", exc)
         tasks.append(asyncio.create_task(board_sync.reconcile_forever(state), name="reconcile"))
+        if (db_file := sqlite_path(settings.resolved_database_url)) is not None:
+            tasks.append(asyncio.create_task(checkpoint_forever(db_file), name="checkpoint"))
+        # Start-up objects (ORM mappers, routes, templates) never die: keep them out of
+        # the collector's way so full collections under load stay short.
+        gc.freeze()
         for starter in app.state.background:
             tasks.append(asyncio.create_task(starter(state), name=getattr(starter, "__name__", "bg")))
         yield

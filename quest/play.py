@@ -100,13 +100,13 @@ async def note_wrong(state: AppState, account_id: int) -> None:
 
 
 class ContentCache:
-    """Challenges and their quests as the hot path sees them, re-read at most once a second.
+    """Challenges and their quests as the hot path sees them, re-read at most every `ttl` seconds, a quest at a time.
 
     Staff changes made in this process clear it at once; other processes see them within
     `ttl` seconds.
     """
 
-    def __init__(self, ttl: float = 1.0) -> None:
+    def __init__(self, ttl: float = 2.0) -> None:
         self.ttl = ttl
         self._entries: dict[int, tuple[float, Challenge, Quest, ChallengeSnapshot]] = {}
         self._loading: dict[int, asyncio.Future[tuple[Challenge, Quest, ChallengeSnapshot]]] = {}
@@ -135,32 +135,39 @@ class ContentCache:
     async def _load(
         self, state: AppState, challenge_id: int
     ) -> tuple[Challenge, Quest, ChallengeSnapshot]:
+        """Load the whole quest the challenge belongs to: one refresh serves all of them."""
         async with state.readmaker() as session:
             challenge, quest = await load_challenge(session=session, challenge_id=challenge_id)
-            requires: list[int] = []
-            if challenge.requires:
-                rows = await session.exec(
-                    select(Challenge.id).where(
-                        Challenge.quest_id == quest.id, col(Challenge.slug).in_(challenge.requires)
-                    )
-                )
-                requires = [int(r) for r in rows.all() if r is not None]
-        assert challenge.id is not None
-        snapshot = ChallengeSnapshot(
-            id=challenge.id,
-            quest_id=challenge.quest_id,
-            track=challenge.track,
-            kind=challenge.kind,
-            points=challenge.points,
-            spec=dict(challenge.spec),
-            max_attempts=challenge.max_attempts,
-            requires_ids=tuple(requires),
-            scoring=dict(challenge.scoring),
-        )
+            siblings = (
+                await session.exec(select(Challenge).where(Challenge.quest_id == quest.id))
+            ).all()
+        ids = {c.slug: c.id for c in siblings if c.id is not None}
+        loaded = time.monotonic()
         if len(self._entries) > 10_000:
             self._entries.clear()
-        self._entries[challenge_id] = (time.monotonic(), challenge, quest, snapshot)
-        return challenge, quest, snapshot
+        for ch in siblings:
+            if ch.id is None or ch.retired:
+                continue
+            self._entries[ch.id] = (loaded, ch, quest, _snapshot(ch, ids))
+        if challenge.id not in self._entries:  # raced with a retirement: serve what we read
+            return challenge, quest, _snapshot(challenge, ids)
+        hit = self._entries[challenge_id]
+        return hit[1], hit[2], hit[3]
+
+
+def _snapshot(ch: Challenge, ids: dict[str, int | None]) -> ChallengeSnapshot:
+    assert ch.id is not None
+    return ChallengeSnapshot(
+        id=ch.id,
+        quest_id=ch.quest_id,
+        track=ch.track,
+        kind=ch.kind,
+        points=ch.points,
+        spec=dict(ch.spec),
+        max_attempts=ch.max_attempts,
+        requires_ids=tuple(i for slug in ch.requires if (i := ids.get(slug)) is not None),
+        scoring=dict(ch.scoring),
+    )
 
 
 _cache = ContentCache()

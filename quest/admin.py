@@ -18,6 +18,7 @@ from quest.deps import SessionDep, StaffOnly, StateDep
 from quest.errors import Invalid, NotFound
 from quest.live import announce
 from quest.models import Account
+from quest.play import clear_caches
 from quest.schemas import AccountIn, AnnouncementIn, QuestOut, QuestPatch
 
 router = APIRouter(prefix="/api/admin", tags=["staff"])
@@ -58,6 +59,7 @@ async def import_quest(
             errors=exc.errors,
         ) from None
     quest, created = await do_import(session=session, doc=doc)
+    clear_caches()
     if not created:
         response.status_code = status.HTTP_200_OK
     assert quest.id is not None
@@ -82,6 +84,7 @@ async def patch_quest(
             await state.boards.unfreeze(quest_id=quest.id)
     quest.updated_at = utcnow()
     session.add(quest)
+    clear_caches()
     return service.quest_out(quest, await service.tracks_of(session=session, quest_id=quest.id))
 
 

@@ -10,8 +10,8 @@ from challenges.clock import as_utc, utcnow
 from leaderboard.board import percentile
 from leaderboard.errors import UnknownScope
 from leaderboard.windows import resolve_scope
-from quest import service
-from quest.deps import BoardsDep, CurrentPrincipal, OptionalPrincipal, SessionDep
+from quest.play import quest_cache
+from quest.deps import BoardsDep, CurrentPrincipal, OptionalPrincipal, StateDep
 from quest.errors import Invalid
 from quest.models import Quest
 from quest.schemas import BoardOut, MeOut
@@ -21,10 +21,8 @@ router = APIRouter(prefix="/api/quests/{slug}", tags=["leaderboard"])
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
-async def scoped(session: SessionDep, slug: str, scope: str | None) -> tuple[Quest, str]:
-    quest = await service.get_quest(session=session, slug=slug)
-    assert quest.id is not None
-    tracks = [t.slug for t in await service.tracks_of(session=session, quest_id=quest.id)]
+async def scoped(state: StateDep, slug: str, scope: str | None) -> tuple[Quest, str]:
+    quest, tracks = await quest_cache().get(state, slug)
     try:
         resolved = resolve_scope(scope, now=utcnow(), tz=quest.timezone, tracks=tracks)
     except UnknownScope as exc:
@@ -40,14 +38,14 @@ def public_frozen(quest: Quest, principal: Any) -> bool:
 @router.get("/leaderboard", response_model=BoardOut)
 async def leaderboard(
     slug: str,
-    session: SessionDep,
+    state: StateDep,
     boards: BoardsDep,
     principal: OptionalPrincipal,
     scope: str | None = None,
     limit: Limit = 10,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
-    quest, resolved = await scoped(session, slug, scope)
+    quest, resolved = await scoped(state, slug, scope)
     assert quest.id is not None
     total, entries = await boards.top(
         quest_id=quest.id,
@@ -70,13 +68,13 @@ async def leaderboard(
 @router.get("/leaderboard/me", response_model=MeOut)
 async def leaderboard_me(
     slug: str,
-    session: SessionDep,
+    state: StateDep,
     boards: BoardsDep,
     principal: CurrentPrincipal,
     scope: str | None = None,
     around: Annotated[int, Query(ge=0, le=50)] = 5,
 ) -> dict[str, Any]:
-    quest, resolved = await scoped(session, slug, scope)
+    quest, resolved = await scoped(state, slug, scope)
     assert quest.id is not None
     me = await boards.me(
         quest_id=quest.id,

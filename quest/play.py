@@ -170,11 +170,64 @@ def _snapshot(ch: Challenge, ids: dict[str, int | None]) -> ChallengeSnapshot:
     )
 
 
+class QuestCache:
+    """Quests by slug with their track slugs, for board reads that must not touch SQL."""
+
+    def __init__(self, ttl: float = 2.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Quest, list[str]]] = {}
+        self._loading: dict[str, asyncio.Future[tuple[Quest, list[str]]]] = {}
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    async def get(self, state: AppState, slug: str) -> tuple[Quest, list[str]]:
+        hit = self._entries.get(slug)
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+            return hit[1], hit[2]
+        loading = self._loading.get(slug)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load(state, slug))
+            self._loading[slug] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(slug, None))
+        elif hit is not None:
+            return hit[1], hit[2]
+        return await asyncio.shield(loading)
+
+    async def _load(self, state: AppState, slug: str) -> tuple[Quest, list[str]]:
+        from quest.models import Track
+
+        async with state.readmaker() as session:
+            quest = (await session.exec(select(Quest).where(Quest.slug == slug))).first()
+            if quest is None or quest.status == "draft":
+                raise NotFound(f"No quest {slug!r}.", code="quest_not_found")
+            tracks = (
+                await session.exec(
+                    select(Track.slug).where(Track.quest_id == quest.id, col(Track.position) >= 0)
+                )
+            ).all()
+        if len(self._entries) > 1000:
+            self._entries.clear()
+        self._entries[slug] = (time.monotonic(), quest, list(tracks))
+        return quest, list(tracks)
+
+
 _cache = ContentCache()
+_quests = QuestCache()
 
 
 def content_cache() -> ContentCache:
     return _cache
+
+
+def quest_cache() -> QuestCache:
+    return _quests
+
+
+def clear_caches() -> None:
+    """Staff changed content or a quest's status: this process sees it at once."""
+    _cache.clear()
+    _quests.clear()
 
 
 async def submit(

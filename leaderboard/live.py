@@ -75,7 +75,8 @@ class Viewer:
                 else:
                     text = self._notes.popleft()
                 try:
-                    await asyncio.wait_for(self._send(text), STALL_S)
+                    async with asyncio.timeout(STALL_S):  # no extra task per send
+                        await self._send(text)
                 except TimeoutError:
                     raise Stalled from None
 

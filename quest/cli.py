@@ -106,6 +106,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
         port=args.port or settings.port,
         log_level=settings.log_level,
         access_log=False,  # access lines would carry handles in paths; keep personal data out
+        # Live boards send one payload to thousands of sockets: per-socket deflate would
+        # compress it once per viewer (~0.5 ms CPU each). Snapshots are small; send them raw.
+        ws_per_message_deflate=False,
+        # Websocket viewers stay connected for hours; do not wait for them forever on stop.
+        timeout_graceful_shutdown=8,
     )
 
 

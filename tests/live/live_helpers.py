@@ -43,7 +43,9 @@ class Expo:
         self.players[handle] = r.json()["token"]
         return self.players[handle]
 
-    async def solve(self, handle: str, slug: str, answer: Any, server: Server | None = None) -> dict[str, Any]:
+    async def solve(
+        self, handle: str, slug: str, answer: Any, server: Server | None = None
+    ) -> dict[str, Any]:
         token = self.players.get(handle) or await self.player(handle)
         url = (server or self.server).url
         r = await self.http.post(
@@ -56,16 +58,31 @@ class Expo:
 
     async def staff_call(self, method: str, path: str, body: Any) -> httpx.Response:
         return await self.http.request(
-            method, f"{self.server.url}{path}", json=body,
+            method,
+            f"{self.server.url}{path}",
+            json=body,
             headers={"Authorization": f"Bearer {self.staff}"},
         )
 
 
 def create_staff(env: dict[str, str], username: str = "boss") -> None:
     subprocess.run(
-        [sys.executable, "-m", "quest.cli", "users", "create", "--role", "staff",
-         "--username", username],
-        input=b"password123\n", env=env, cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "quest.cli",
+            "users",
+            "create",
+            "--role",
+            "staff",
+            "--username",
+            username,
+        ],
+        input=b"password123\n",
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -74,12 +91,14 @@ async def expo(live_server: Server, server_env: dict[str, str]) -> AsyncIterator
     create_staff(server_env)
     async with httpx.AsyncClient(timeout=10) as http:
         r = await http.post(
-            f"{live_server.url}/api/auth/token", data={"username": "boss", "password": "password123"}
+            f"{live_server.url}/api/auth/token",
+            data={"username": "boss", "password": "password123"},
         )
         assert r.status_code == 200, r.text
         staff = r.json()["access_token"]
         r = await http.post(
-            f"{live_server.url}/api/admin/quests", json=QUEST_DOC,
+            f"{live_server.url}/api/admin/quests",
+            json=QUEST_DOC,
             headers={"Authorization": f"Bearer {staff}"},
         )
         assert r.status_code == 201, r.text
@@ -87,7 +106,9 @@ async def expo(live_server: Server, server_env: dict[str, str]) -> AsyncIterator
         yield Expo(live_server, staff, {c["slug"]: c["id"] for c in listing}, http)
 
 
-async def next_message(ws: ClientConnection, kind: str | None = None, timeout: float = 3.0) -> dict[str, Any]:
+async def next_message(
+    ws: ClientConnection, kind: str | None = None, within: float = 3.0
+) -> dict[str, Any]:
     """The next message (of `kind`, skipping others) within `timeout` seconds."""
     import asyncio
 
@@ -97,20 +118,22 @@ async def next_message(ws: ClientConnection, kind: str | None = None, timeout: f
             if kind is None or message["type"] == kind:
                 return dict(message)
 
-    return await asyncio.wait_for(wait(), timeout)
+    return await asyncio.wait_for(wait(), within)
 
 
-async def snapshot_where(ws: ClientConnection, predicate: Any, timeout: float = 3.0) -> dict[str, Any]:
+async def snapshot_where(
+    ws: ClientConnection, predicate: Any, within: float = 3.0
+) -> dict[str, Any]:
     """Read snapshots until one satisfies `predicate`."""
     import asyncio
 
     async def wait() -> dict[str, Any]:
         while True:
-            message = await next_message(ws, "snapshot", timeout)
+            message = await next_message(ws, "snapshot", within)
             if predicate(message):
                 return message
 
-    return await asyncio.wait_for(wait(), timeout)
+    return await asyncio.wait_for(wait(), within)
 
 
 def connect(url: str, **kw: Any) -> Any:

@@ -11,13 +11,17 @@ from live_helpers import Expo
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "browser" / "artifacts"
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
 ]
 
 
 async def test_new_leader_on_the_big_screen_within_a_second(expo: Expo) -> None:
-    if not CHROMIUM.exists():
+    if not CHROMIUM.exists():  # noqa: ASYNC240
         pytest.skip("chromium is not installed at /usr/bin/chromium")
     from playwright.async_api import async_playwright
 

@@ -57,18 +57,21 @@ async def test_checkins_accept_current_and_previous_code_only(
     await _away_from_a_step_boundary()
     now = time.time()
     late = await register(client, "latecomer")
-    r = await client.post("/api/checkins", json={"code": booth_code(SECRET, now=now - 30)},
-                          headers=auth(late))
+    r = await client.post(
+        "/api/checkins", json={"code": booth_code(SECRET, now=now - 30)}, headers=auth(late)
+    )
     assert r.status_code == 200, r.text
     assert r.json()["booth"] == "aeroism" and r.json()["points_awarded"] == 100
     # The same player again, with the current code: already solved.
-    r = await client.post("/api/checkins", json={"code": booth_code(SECRET, now=now)},
-                          headers=auth(late))
+    r = await client.post(
+        "/api/checkins", json={"code": booth_code(SECRET, now=now)}, headers=auth(late)
+    )
     assert r.status_code == 409 and r.json()["code"] == "already_solved"
     # A code two steps old (copied off the screen over a minute ago) is refused.
     other = await register(client, "copier")
-    r = await client.post("/api/checkins", json={"code": booth_code(SECRET, now=now - 60)},
-                          headers=auth(other))
+    r = await client.post(
+        "/api/checkins", json={"code": booth_code(SECRET, now=now - 60)}, headers=auth(other)
+    )
     assert r.status_code == 422 and r.json()["code"] == "invalid_code"
     r = await client.post("/api/checkins", json={"code": "nonsense"}, headers=auth(other))
     assert r.status_code == 422 and r.json()["code"] == "invalid_code"
@@ -99,10 +102,12 @@ async def test_live_status_for_the_console(
     client: httpx.AsyncClient, quest: dict[str, Any], staff: str
 ) -> None:
     player = await register(client, "solver")
-    await client.post(f"/api/challenges/{quest['luhn']}/attempts", json={"answer": 1},
-                      headers=auth(player))
-    await client.post(f"/api/challenges/{quest['luhn']}/attempts", json={"answer": 3},
-                      headers=auth(player))
+    await client.post(
+        f"/api/challenges/{quest['luhn']}/attempts", json={"answer": 1}, headers=auth(player)
+    )
+    await client.post(
+        f"/api/challenges/{quest['luhn']}/attempts", json={"answer": 3}, headers=auth(player)
+    )
     r = await client.get("/api/admin/live/expo", headers=auth(staff))
     assert r.status_code == 200, r.text
     body = r.json()

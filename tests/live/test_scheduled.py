@@ -40,7 +40,8 @@ def test_closed_windows_roll_over_at_midnight_in_the_quests_zone() -> None:
     assert closed_windows(scopes, now=before, tz="Asia/Hong_Kong") == ["daily:2026-11-23"]
     after = datetime(2026, 11, 25, 0, 0, 1, tzinfo=HK)
     assert closed_windows(scopes, now=after, tz="Asia/Hong_Kong") == [
-        "daily:2026-11-23", "daily:2026-11-24",
+        "daily:2026-11-23",
+        "daily:2026-11-24",
     ]
     # 16:30 UTC is already the next day in Hong Kong, not in London.
     utc = datetime(2026, 11, 24, 16, 30, tzinfo=UTC)
@@ -56,8 +57,11 @@ async def test_daily_window_archived_once_after_midnight(
     state: AppState = app.state.tq
     for handle, answer in (("ann", 3), ("ben", 3)):
         token = await register(client, handle)
-        r = await client.post(f"/api/challenges/{quest['luhn']}/attempts", json={"answer": answer},
-                              headers=auth(token))
+        r = await client.post(
+            f"/api/challenges/{quest['luhn']}/attempts",
+            json={"answer": answer},
+            headers=auth(token),
+        )
         assert r.json()["correct"]
     today = day_key(utcnow(), "Asia/Hong_Kong")
     midnight = datetime.combine(
@@ -83,8 +87,10 @@ async def test_scheduled_quest_opens_and_closes_at_its_times(
     state: AppState = app.state.tq
     start = utcnow().replace(microsecond=0) + timedelta(hours=1)
     doc = copy.deepcopy(QUEST_DOC) | {
-        "slug": "timed", "status": "closed",
-        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
+        "slug": "timed",
+        "status": "closed",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(),
     }
     draft = doc | {"slug": "drafty", "status": "draft"}
     for body in (doc, draft):
@@ -92,7 +98,9 @@ async def test_scheduled_quest_opens_and_closes_at_its_times(
         assert r.status_code == 201, r.text
     assert "timed" not in await scheduled.apply_transitions(state, start - timedelta(seconds=1))
     assert await _status(app, "timed") == "closed"
-    assert (await scheduled.apply_transitions(state, start + timedelta(seconds=1)))["timed"] == "open"
+    assert (await scheduled.apply_transitions(state, start + timedelta(seconds=1)))[
+        "timed"
+    ] == "open"
     assert "timed" not in await scheduled.apply_transitions(state, start + timedelta(minutes=1))
     assert await _status(app, "timed") == "open"
     end = start + timedelta(hours=2)
@@ -107,14 +115,17 @@ async def test_catch_up_after_downtime_runs_missed_work(
 ) -> None:
     state: AppState = app.state.tq
     token = await register(client, "early")
-    await client.post(f"/api/challenges/{quest['dna']}/attempts", json={"answer": "T"},
-                      headers=auth(token))
+    await client.post(
+        f"/api/challenges/{quest['dna']}/attempts", json={"answer": "T"}, headers=auth(token)
+    )
     later = utcnow() + timedelta(days=9)
     await state.redis.delete("tq:job:lock:boards.rollover", "tq:job:lock:quests.transitions")
     ran = await scheduled.catch_up(state, now=later)
     assert {"boards.rollover", "quests.transitions"} <= set(ran)
     scopes = [a["scope"] for a in (await client.get("/api/quests/expo/archive")).json()]
-    assert any(s.startswith("daily:") for s in scopes) and any(s.startswith("weekly:") for s in scopes)
+    assert any(s.startswith("daily:") for s in scopes) and any(
+        s.startswith("weekly:") for s in scopes
+    )
 
 
 def test_slot_is_the_latest_fire_time() -> None:

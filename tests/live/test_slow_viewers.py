@@ -75,7 +75,7 @@ async def test_a_stalled_viewer_does_not_delay_the_others(expo: Expo) -> None:
             for i in range(30):
                 before = time.monotonic()
                 await expo.solve(f"player{i:02d}", "luhn", 3)
-                snap = await snapshot_where(ws, lambda m, n=i + 1: m["total"] == n, timeout=2)
+                snap = await snapshot_where(ws, lambda m, n=i + 1: m["total"] == n, within=2)
                 assert time.monotonic() - before < 1.5
                 assert len(snap["entries"]) == i + 1
     finally:

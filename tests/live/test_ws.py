@@ -20,7 +20,7 @@ async def test_first_snapshot_then_update_on_solve(expo: Expo) -> None:
         assert {"seq", "total", "frozen", "entries"} <= first.keys()
         assert first["total"] == 0 and first["entries"] == [] and first["frozen"] is False
         await expo.solve("alice", "luhn", 3)
-        snap = await snapshot_where(ws, lambda m: m["entries"], timeout=3)
+        snap = await snapshot_where(ws, lambda m: m["entries"], within=3)
         entry = snap["entries"][0]
         assert entry["player"]["handle"] == "alice" and entry["score"] == 100
         assert entry["rank"] == 1 and entry["competition_rank"] == 1 and entry["reached_at"]
@@ -45,7 +45,9 @@ async def test_scope_and_limit(expo: Expo) -> None:
 async def test_announcements_reach_viewers_and_late_joiners(expo: Expo) -> None:
     async with connect(expo.ws_url()) as ws:
         await next_message(ws, "snapshot")
-        r = await expo.staff_call("POST", "/api/admin/announcements", {"quest": "expo", "text": "Lunch!"})
+        r = await expo.staff_call(
+            "POST", "/api/admin/announcements", {"quest": "expo", "text": "Lunch!"}
+        )
         assert r.status_code == 202, r.text
         note = await next_message(ws, "announcement")
         assert note == {"type": "announcement", "text": "Lunch!"}
@@ -80,7 +82,7 @@ async def test_reconnect_gets_current_snapshot_at_once(expo: Expo) -> None:
     await expo.solve("dave", "luhn", 3)
     started = time.monotonic()
     async with connect(expo.ws_url()) as ws:
-        snap = await next_message(ws, timeout=1)
+        snap = await next_message(ws, within=1)
         assert snap["entries"][0]["player"]["handle"] == "dave"
     assert time.monotonic() - started < 1.0
 
@@ -133,11 +135,11 @@ async def test_two_processes_relay_each_others_solves(
             await next_message(on_b)
             await next_message(on_a)
             await expo.solve("frank", "luhn", 3)  # on A
-            snap = await snapshot_where(on_b, lambda m: m["entries"], timeout=3)
+            snap = await snapshot_where(on_b, lambda m: m["entries"], within=3)
             assert snap["entries"][0]["player"]["handle"] == "frank"
             await expo.solve("grace", "luhn", 3, server=other)  # on B
             await expo.solve("grace", "dna", "T", server=other)
-            snap = await snapshot_where(on_a, lambda m: m["total"] == 2, timeout=3)
+            snap = await snapshot_where(on_a, lambda m: m["total"] == 2, within=3)
             assert snap["entries"][0]["player"]["handle"] == "grace"
             # Viewers are counted across both processes.
             deadline = time.monotonic() + 5

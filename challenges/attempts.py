@@ -29,7 +29,7 @@ async def unlock_hint(
         .values(account_id=account_id, challenge_id=challenge.id, n=n, cost=int(hint["cost"]), unlocked_at=utcnow())
         .on_conflict_do_nothing()
     )
-    return hint, bool(result.rowcount)  # type: ignore[attr-defined]
+    return hint, bool(result.rowcount)
 
 
 async def unlocked_hints(*, session: AsyncSession, account_id: int, challenge_id: int) -> set[int]:

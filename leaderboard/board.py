@@ -26,7 +26,7 @@ class Standing:
 def tick(solved_at: datetime, epoch: datetime) -> int:
     """Ticks since the quest's epoch: the later a score is reached, the lower it ranks."""
     ms = (solved_at - epoch) / timedelta(milliseconds=1)
-    return int(min(max(ms // TICK_MS, 0), TICK_SPAN - 1))
+    return int(min(max(int(ms // TICK_MS), 0), TICK_SPAN - 1))
 
 
 def composite(points: int, ticks: int) -> int:
@@ -45,7 +45,7 @@ class Boards:
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
-        self._award: AsyncScript = redis.register_script(_AWARD_LUA)  # type: ignore[assignment]
+        self._award: AsyncScript = redis.register_script(_AWARD_LUA)
 
     async def award(
         self,
@@ -103,7 +103,9 @@ class Boards:
         if rank is None:
             return None
         start = max(0, int(rank) - around)
-        rows = await self.redis.zrevrange(key, start, int(rank) + around, withscores=True)
+        rows: list[tuple[Any, float]] = await self.redis.zrevrange(  # type: ignore[assignment]
+            key, start, int(rank) + around, withscores=True
+        )
         entries = await self._entries(quest_id, key, rows, start, epoch)
         mine = next(e for e in entries if e["player"]["id"] == player_id)
         total = int(total)

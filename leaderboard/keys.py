@@ -10,7 +10,7 @@ import hashlib
 
 # Composite score: points in the high part, "reached earlier" in the low 32 bits.
 TICK_BITS = 32
-TICK_SPAN = 2**TICK_BITS
+TICK_SPAN = 1 << TICK_BITS
 TICK_MS = 10  # one tick = 10 ms; 2**32 ticks = about 497 days after the quest starts
 
 
@@ -55,6 +55,11 @@ def rebuild_lock(quest_id: int) -> str:
 def token(raw_token: str) -> str:
     """Cache of a bearer token's owner: "<account id>:<role>"; the SQL row is the record."""
     return f"tq:token:{hashlib.sha256(raw_token.encode()).hexdigest()}"
+
+
+def account_tokens(account_id: int) -> str:
+    """Set of the token cache keys of one account, so revoking all of them is one call."""
+    return f"tq:tokens:{account_id}"
 
 
 def wrong_answers(account_id: int) -> str:

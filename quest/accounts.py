@@ -103,7 +103,8 @@ async def cached_principal(*, redis: Redis, raw: str) -> Principal | None:
         return None
     if not cached:
         return None
-    ident, role, handle = cached.decode().split(":", 2)
+    text = cached.decode() if isinstance(cached, bytes) else str(cached)
+    ident, role, handle = text.split(":", 2)
     return Principal(int(ident), role, handle)
 
 
@@ -135,7 +136,11 @@ async def resolve_token(*, session: AsyncSession, redis: Redis | None, raw: str)
     if redis is not None:
         ttl = int(min(TOKEN_CACHE_S, (expires - now).total_seconds()))
         try:
-            await redis.set(cache_key, f"{account.id}:{account.role}:{account.handle}", ex=max(1, ttl))
+            async with redis.pipeline(transaction=True) as pipe:
+                pipe.set(cache_key, f"{account.id}:{account.role}:{account.handle}", ex=max(1, ttl))
+                pipe.sadd(keys.account_tokens(account.id), cache_key)
+                pipe.expire(keys.account_tokens(account.id), TOKEN_CACHE_S)
+                await pipe.execute()
         except RedisError:
             pass
     return principal
@@ -156,9 +161,6 @@ async def revoke_all(*, session: AsyncSession, redis: Redis | None, account_id: 
     for token in tokens:
         token.revoked_at = token.revoked_at or utcnow()
         session.add(token)
-    if redis is not None and tokens:
-        # Cache keys are derived from the raw token, which we do not keep: expire by scan.
-        async for key in redis.scan_iter(match="tq:token:*", count=1000):
-            value = await redis.get(key)
-            if value and value.decode().split(":", 1)[0] == str(account_id):
-                await redis.delete(key)
+    if redis is not None:
+        cached = await redis.smembers(keys.account_tokens(account_id))
+        await redis.delete(keys.account_tokens(account_id), *cached)

@@ -164,7 +164,7 @@ async def _completed(session: SessionDep, quest_slug: str | None) -> int:
 
 async def _jobseekers(session: SessionDep) -> int:
     try:
-        from quest.models import Jobseeker  # type: ignore[attr-defined]
+        from quest.models import Jobseeker
     except ImportError:
         return 0
     return int((await session.exec(select(func.count()).select_from(Jobseeker))).one())

@@ -24,7 +24,13 @@ SETTLE = timedelta(seconds=3)  # solves younger than this may still be on their 
 
 async def _solve_rows(state: AppState, quest_id: int) -> AsyncIterator[SolveRow]:
     query = (
-        select(Solve.account_id, Account.handle, Solve.track, Solve.points, Solve.solved_at)
+        select(  # type: ignore[call-overload]
+            col(Solve.account_id),
+            col(Account.handle),
+            col(Solve.track),
+            col(Solve.points),
+            col(Solve.solved_at),
+        )
         .join(Account, col(Account.id) == col(Solve.account_id))
         .where(
             Solve.quest_id == quest_id,

@@ -78,11 +78,10 @@ def validate(raw: Any) -> QuestDoc:
     try:
         doc = QuestDoc.model_validate(raw)
     except ValidationError as exc:
-        errors = [{"path": path_of(e["loc"]), "message": e["msg"]} for e in exc.errors()]
         # Deduplicate the union fan-out pydantic reports for `answer`.
         seen: dict[str, dict[str, str]] = {}
-        for e in errors:
-            seen.setdefault(e["path"], e)
+        for e in exc.errors():
+            seen.setdefault(path_of(e["loc"]), {"path": path_of(e["loc"]), "message": e["msg"]})
         raise ContentError(list(seen.values())) from None
     errors: list[dict[str, str]] = []
     try:

@@ -14,12 +14,8 @@ async def load_demo(state: Any) -> str:
     doc = validate(parse_text((DEMO_DIR / "talent-quest.yaml").read_text(encoding="utf-8")))
     async with state.sessionmaker() as session, session.begin():
         quest, created = await import_quest(session=session, doc=doc)
-    jobs = 0
-    try:
-        from jobs.generator import load_demo as load_jobs
-    except ImportError:
-        load_jobs = None
-    if load_jobs is not None:
-        async with state.sessionmaker() as session, session.begin():
-            jobs = await load_jobs(session=session)
+    from jobs.generator import load_demo as load_jobs
+
+    async with state.sessionmaker() as session, session.begin():
+        jobs = await load_jobs(session=session)
     return f"demo quest {quest.slug} {'created' if created else 'up to date'}; {jobs} jobs added"

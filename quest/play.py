@@ -155,7 +155,7 @@ class ContentCache:
         return hit[1], hit[2], hit[3]
 
 
-def _snapshot(ch: Challenge, ids: dict[str, int | None]) -> ChallengeSnapshot:
+def _snapshot(ch: Challenge, ids: dict[str, int]) -> ChallengeSnapshot:
     assert ch.id is not None
     return ChallengeSnapshot(
         id=ch.id,

@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import select
 
 from challenges.attempts import unlock_hint
+from challenges.clock import utcnow
 from challenges.kinds import booth_code_valid
 from challenges.models import Challenge
 from quest import accounts, play, service
@@ -21,7 +22,7 @@ from quest.deps import (
     bearer_token,
 )
 from quest.errors import Forbidden, Invalid, NotFound
-from quest.models import Account, Quest
+from quest.models import Quest
 from quest.play import quest_window_open
 from quest.schemas import (
     AttemptIn,
@@ -155,7 +156,7 @@ async def hint(
         raise NotFound(f"This challenge has no hint {n}.", code="hint_not_found")
     assert q.id is not None
     solved = await play.solved_slugs(session=session, account_id=player.id, quest_id=q.id)
-    if play.gate(q, ch, solved, play.utcnow()).state != "open":
+    if play.gate(q, ch, solved, utcnow()).state != "open":
         raise Forbidden("This challenge is not open to you.", code="locked")
     text, _ = await unlock_hint(session=session, account_id=player.id, challenge=ch, n=n)
     return {"n": n, "cost": int(text["cost"]), "unlocked": True, "text": text["text"]}
@@ -171,7 +172,7 @@ async def checkin(body: CheckinIn, player: CurrentPlayer, state: StateDep) -> di
                 .where(Challenge.kind == "checkin", Challenge.retired == False)  # noqa: E712
             )
         ).all()
-    now = play.utcnow()
+    now = utcnow()
     match = next(
         (
             ch

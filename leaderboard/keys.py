@@ -49,6 +49,7 @@ def changed(quest_id: int) -> str:
 
 
 def rebuild_lock(quest_id: int) -> str:
+    """Lock held while a quest's boards are rebuilt from SQL (one rebuild at a time)."""
     return f"{tag(quest_id)}:lock:rebuild"
 
 
@@ -65,10 +66,6 @@ def account_tokens(account_id: int) -> str:
 def wrong_answers(account_id: int) -> str:
     """Counter of a player's wrong answers in the current rate-limit window."""
     return f"tq:rl:wrong:{account_id}"
-
-
-def schema_version() -> str:
-    return "tq:schema"
 
 
 def live_channel(quest_id: int) -> str:

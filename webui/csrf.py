@@ -74,10 +74,13 @@ def valid(request: Request, given: str | None) -> bool:
 
 
 async def checked_form(request: Request) -> FormData:
-    """The posted form, once its CSRF token (field or `X-CSRF-Token` header) checks out."""
+    """The posted form, once its CSRF token (field or `X-CSRF-Token` header) checks out.
+
+    A handler that accepts files closes the form (`await form.close()`) when done."""
     form = await request.form()
     given = form.get(FIELD) or request.headers.get(HEADER)
     if not isinstance(given, str) or not valid(request, given):
+        await form.close()
         raise CsrfRejected()
     return form
 

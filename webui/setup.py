@@ -19,10 +19,10 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     """Called once by `quest.app.create_app`."""
-    from webui.pages import auth, home, me, play, staff
+    from webui.pages import auth, home, me, play, staff, staff_people
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (home, auth, play, me, staff):
+    for module in (home, auth, play, me, staff, staff_people):
         app.include_router(module.router)
 
     api_domain = app.exception_handlers[DomainError]

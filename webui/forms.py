@@ -9,6 +9,10 @@ from starlette.datastructures import FormData
 
 from webui.i18n import catalogue, translate
 
+# A form re-rendered with its errors answers 200 (like Django): a 4xx document makes browsers
+# log a console error, and the page itself tells the user what to fix.
+FORM_ERROR = 200
+
 
 def loc_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc if not isinstance(p, int))

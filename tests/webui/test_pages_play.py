@@ -72,7 +72,7 @@ async def test_empty_answer_rerenders_with_the_message(
 ) -> None:
     await signup(client, "blank")
     r = await answer(client, "luhn", answer="  ")
-    assert r.status_code == 422 and 'id="e-answer"' in r.text and "Type a number first." in r.text
+    assert r.status_code == 200 and 'id="e-answer"' in r.text and "Type a number first." in r.text
 
 
 async def test_locked_challenge_and_refusals(client: httpx.AsyncClient, quest: dict) -> None:
@@ -107,7 +107,7 @@ async def test_checkin_from_a_qr_link(client: httpx.AsyncClient, quest: dict) ->
     page = await client.get(f"/play/expo/checkin?code={code}")
     assert f'value="{code}"' in page.text and "checkin.js" in page.text
     bad = await post_form(client, "/play/expo/checkin", code="12")
-    assert bad.status_code == 422 and "A booth code is 6 digits." in bad.text
+    assert bad.status_code == 200 and "A booth code is 6 digits." in bad.text
     r = await client.post(
         "/play/expo/checkin", data={"csrf_token": csrf_of(page.text), "code": code}
     )

@@ -44,15 +44,15 @@ async def test_upload_shows_every_error_then_imports(
     broken["challenges"][2]["track"] = "space"
     broken["tracks"].append({"slug": "fintech", "title": "Again"})
     r = await upload(client, json.dumps(broken).encode(), "q.json")
-    assert r.status_code == 422
+    assert r.status_code == 200
     for path in ("challenges[3].requires[0]", "challenges[2].track", "tracks[2].slug"):
         assert f"<code>{path}" in r.text, path
     assert "nothing was changed" in r.text
     assert (await client.get("/api/quests")).json() == []
     r = await upload(client, b"slug: expo\ntitle: 1\n")
-    assert r.status_code == 422 and "<code>starts_at</code>" in r.text
+    assert r.status_code == 200 and "<code>starts_at</code>" in r.text
     r = await upload(client, b"slug: [unclosed")
-    assert r.status_code == 422 and "(document)" in r.text
+    assert r.status_code == 200 and "(document)" in r.text
     r = await upload(client, json.dumps(QUEST_DOC).encode(), "q.json")
     assert r.status_code == 303
     page = await client.get("/staff")
@@ -109,7 +109,7 @@ async def test_find_and_ban_a_player(client: httpx.AsyncClient, app: FastAPI, qu
 async def test_create_accounts(client: httpx.AsyncClient, app: FastAPI) -> None:
     await staff_login(client, app)
     bad = await post_form(client, "/staff/accounts", username="x", password="short")
-    assert bad.status_code == 422
+    assert bad.status_code == 200
     assert (
         'id="e-username"' in bad.text
         and 'id="e-password"' in bad.text

@@ -12,7 +12,7 @@ from quest.errors import Conflict, Unauthenticated
 from quest.schemas import PlayerIn
 from webui.csrf import CsrfForm
 from webui.deps import PageUser, page_router
-from webui.forms import field_errors, values
+from webui.forms import FORM_ERROR, field_errors, values
 from webui.i18n import pick_lang, translate
 from webui.templates import redirect, render, safe_next
 
@@ -54,7 +54,7 @@ async def login(request: Request, form: CsrfForm, session: SessionDep, state: St
                 "values": {"username": username},
                 "errors": {"__all__": translate(lang, "login.wrong")},
             },
-            status_code=422,
+            status_code=FORM_ERROR,
         )
     if account.banned_at is not None:
         return render(
@@ -65,7 +65,7 @@ async def login(request: Request, form: CsrfForm, session: SessionDep, state: St
                 "values": {"username": username},
                 "errors": {"__all__": translate(lang, "login.banned")},
             },
-            status_code=422,
+            status_code=FORM_ERROR,
         )
     token = await accounts.issue_token(
         session=session, account=account, ttl_s=state.settings.token_ttl_s
@@ -108,7 +108,7 @@ async def signup(
             request,
             "signup.html",
             {"next": next_url, "values": given, "errors": errors},
-            status_code=422,
+            status_code=FORM_ERROR,
         )
     token = await accounts.issue_token(
         session=session, account=account, ttl_s=state.settings.token_ttl_s

@@ -23,7 +23,7 @@ from quest.state import AppState
 from webui.csrf import CsrfForm
 from webui.deps import PlayerPage, ReadSession, page_router
 from webui.flash import flash
-from webui.forms import field_errors, values
+from webui.forms import FORM_ERROR, field_errors, values
 from webui.i18n import pick_lang, translate
 from webui.templates import redirect, render
 
@@ -182,7 +182,7 @@ async def convert(
         for many in ("sectors", "regions"):
             given[many] = [v for v in form.getlist(many) if isinstance(v, str)]
         context.update(values=given, errors=errors, prominent=True)
-        return render(request, "me.html", context, status_code=422)
+        return render(request, "me.html", context, status_code=FORM_ERROR)
     response = redirect(request, "/me")
     flash(request, response, {"notice": "convert.done"})
     return response

@@ -25,6 +25,7 @@ from quest.state import AppState
 from webui.csrf import CsrfForm
 from webui.deps import PageUser, PlayerPage, ReadSession, page_router
 from webui.flash import flash
+from webui.forms import FORM_ERROR
 from webui.i18n import pick_lang, translate
 from webui.templates import redirect, render
 
@@ -156,7 +157,7 @@ async def checkin(
             request,
             "checkin.html",
             {"quest": quest, "code": code, "errors": {"code": translate(lang, key)}, "auto": False},
-            status_code=422,
+            status_code=FORM_ERROR,
         )
     return await _submit(request, state, user, quest, match, code, idem=None)
 
@@ -246,7 +247,7 @@ async def answer(
             return await render_challenge(
                 request, session, state, quest, challenge, user,
                 errors={"answer": translate(lang, f"play.empty.{challenge.kind}")},
-                status_code=422,
+                status_code=FORM_ERROR,
             )  # fmt: skip
     idem = form.get("idem")
     return await _submit(

@@ -20,6 +20,7 @@ from webui import charts
 from webui.csrf import CsrfForm
 from webui.deps import ReadSession, StaffPage, page_router
 from webui.flash import flash
+from webui.forms import FORM_ERROR
 from webui.i18n import pick_lang, translate
 from webui.pages.play import find_challenge, render_challenge
 from webui.templates import redirect, render, when
@@ -64,7 +65,7 @@ async def upload(
             request,
             "staff/home.html",
             {**await console(session), "errors": exc.errors},
-            status_code=422,
+            status_code=FORM_ERROR,
         )
     await form.close()
     quest, created = await do_import(session=session, doc=doc)

@@ -16,7 +16,7 @@ from quest.schemas import AccountIn
 from webui.csrf import CsrfForm
 from webui.deps import ReadSession, StaffPage, page_router
 from webui.flash import flash
-from webui.forms import field_errors, values
+from webui.forms import FORM_ERROR, field_errors, values
 from webui.i18n import pick_lang, translate
 from webui.templates import redirect, render
 
@@ -96,7 +96,7 @@ async def create_account(
             request,
             "staff/accounts.html",
             {"values": values(form, "password"), "errors": errors},
-            status_code=422,
+            status_code=FORM_ERROR,
         )
     response = redirect(request, "/staff/accounts")
     flash(request, response, {"notice": "staff.account_made", "params": {"name": body.username}})

@@ -92,9 +92,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if tasks:  # bounded: a task that ignores cancellation must not hang shutdown
+            _, stuck = await asyncio.wait(tasks, timeout=5)
+            for task in stuck:
+                log.warning("background task %s did not stop", task.get_name())
         await state.writer.stop()
         await client.aclose(close_connection_pool=True)
         await engine.dispose()

@@ -75,28 +75,15 @@ async def load_challenge(*, session: AsyncSession, challenge_id: int) -> tuple[C
 
 async def check_rate(state: AppState, account_id: int) -> None:
     """Too many wrong answers in the window: refuse before touching the database."""
-    try:
-        async with state.redis.pipeline(transaction=False) as pipe:
-            pipe.get(keys.wrong_answers(account_id))
-            pipe.ttl(keys.wrong_answers(account_id))
-            count, ttl = await pipe.execute()
-    except RedisError:
-        return  # the limiter fails open; answers are still capped by max_attempts in SQL
-    if count is not None and int(count) >= state.settings.wrong_answer_limit:
-        raise RateLimited(
-            "Too many wrong answers; wait a moment.", retry_after=int(ttl) if ttl > 0 else 1
-        )
-
-
-async def note_wrong(state: AppState, account_id: int) -> None:
     key = keys.wrong_answers(account_id)
     try:
-        async with state.redis.pipeline(transaction=True) as pipe:
-            pipe.set(key, 0, ex=state.settings.wrong_answer_window_s, nx=True)
-            pipe.incr(key)
-            await pipe.execute()
+        count = await state.redis.get(key)
+        if count is None or int(count) < state.settings.wrong_answer_limit:
+            return
+        ttl = await state.redis.ttl(key)
     except RedisError:
-        pass
+        return  # the limiter fails open; answers are still capped by max_attempts in SQL
+    raise RateLimited("Too many wrong answers; wait a moment.", retry_after=max(1, int(ttl)))
 
 
 class ContentCache:
@@ -329,11 +316,13 @@ async def _replay(
 async def after_commit(
     state: AppState, principal: Principal, quest: Quest, outcome: Outcome
 ) -> Standing | None:
-    """Put a committed solve on the boards; a Redis outage leaves it to the reconciler."""
+    """Put a committed solve on the boards; a Redis outage leaves it to the reconciler.
+
+    A wrong answer counts against the rate limit and reads the standing in one round trip.
+    """
     assert quest.id is not None
     if not outcome.correct or outcome.solve is None:
-        await note_wrong(state, principal.id)
-        return await current_standing(state, principal.id, quest.id)
+        return await _wrong(state, principal.id, quest.id)
     state.metrics.solves.inc()
     solve = outcome.solve
     try:
@@ -353,19 +342,40 @@ async def after_commit(
     return standing
 
 
-async def current_standing(state: AppState, account_id: int, quest_id: int) -> Standing | None:
-    key = keys.board(quest_id, "all")
+async def _wrong(state: AppState, account_id: int, quest_id: int) -> Standing | None:
+    limiter = keys.wrong_answers(account_id)
     try:
         async with state.redis.pipeline(transaction=False) as pipe:
-            pipe.zscore(key, account_id)
-            pipe.zrevrank(key, account_id)
-            pipe.zcard(key)
-            score, rank, total = await pipe.execute()
+            pipe.set(limiter, 0, ex=state.settings.wrong_answer_window_s, nx=True)
+            pipe.incr(limiter)
+            _standing_commands(pipe, account_id, quest_id)
+            *_, score, rank, total = await pipe.execute()
     except RedisError:
         return None
+    return _standing(score, rank, total)
+
+
+def _standing_commands(pipe: Any, account_id: int, quest_id: int) -> None:
+    key = keys.board(quest_id, "all")
+    pipe.zscore(key, account_id)
+    pipe.zrevrank(key, account_id)
+    pipe.zcard(key)
+
+
+def _standing(score: Any, rank: Any, total: Any) -> Standing:
     if score is None:
         return Standing(score=0, rank=0, total=int(total))  # not on the board yet
     return Standing(score=int(score) // keys.TICK_SPAN, rank=int(rank) + 1, total=int(total))
+
+
+async def current_standing(state: AppState, account_id: int, quest_id: int) -> Standing | None:
+    try:
+        async with state.redis.pipeline(transaction=False) as pipe:
+            _standing_commands(pipe, account_id, quest_id)
+            score, rank, total = await pipe.execute()
+    except RedisError:
+        return None
+    return _standing(score, rank, total)
 
 
 async def sql_score(state: AppState, account_id: int, quest_id: int) -> int:

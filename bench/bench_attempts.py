@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import data_dir, seed, serve_app, serve_bare  # noqa: E402
-from bench.loadgen import Result, build, fixed_rate, saturate  # noqa: E402
+from bench.common import data_dir, seed, serve_app, serve_bare
+from bench.loadgen import Result, build, fixed_rate, saturate
 
 
 def attempt_factory(tokens: list[str], challenge_ids: list[int]) -> object:
@@ -28,14 +28,18 @@ def attempt_factory(tokens: list[str], challenge_ids: list[int]) -> object:
         cid = rng.choice(challenge_ids)
         answer = cid - 1 if rng.random() < 0.5 else -1  # half right, half wrong
         body = json.dumps({"answer": answer}).encode()
-        return build("POST", f"/api/challenges/{cid}/attempts", body, {"Authorization": f"Bearer {token}"})
+        return build(
+            "POST", f"/api/challenges/{cid}/attempts", body, {"Authorization": f"Bearer {token}"}
+        )
 
     return make
 
 
 def line(name: str, r: Result) -> str:
-    return (f"{name:<28} {r.rate:8.0f} req/s  p50 {r.pct(50):6.1f} ms  p99 {r.pct(99):6.1f} ms  "
-            f"statuses {dict(sorted(r.statuses.items()))}")
+    return (
+        f"{name:<28} {r.rate:8.0f} req/s  p50 {r.pct(50):6.1f} ms  p99 {r.pct(99):6.1f} ms  "
+        f"statuses {dict(sorted(r.statuses.items()))}"
+    )
 
 
 async def main() -> None:
@@ -48,7 +52,11 @@ async def main() -> None:
     home = data_dir()
     db = f"sqlite+aiosqlite:///{home / 'talentquest.db'}"
     tokens = await seed(db, args.players)
-    env = {"TQ_DATA_DIR": str(home), "TQ_WRONG_ANSWER_LIMIT": "100000", "TQ_ENVIRONMENT": "development"}
+    env = {
+        "TQ_DATA_DIR": str(home),
+        "TQ_WRONG_ANSWER_LIMIT": "100000",
+        "TQ_ENVIRONMENT": "development",
+    }
     make = attempt_factory(tokens, list(range(1, 51)))
 
     app = serve_app(env)
@@ -63,7 +71,9 @@ async def main() -> None:
     bare = serve_bare()
     try:
         await saturate(bare.port, make, connections=8, seconds=1)
-        bare_sat = await saturate(bare.port, make, connections=args.connections, seconds=args.seconds)
+        bare_sat = await saturate(
+            bare.port, make, connections=args.connections, seconds=args.seconds
+        )
         bare_300 = await fixed_rate(bare.port, make, rate=300, seconds=args.seconds)
     finally:
         bare.stop()
@@ -74,10 +84,14 @@ async def main() -> None:
     print(line("bare FastAPI, saturated", bare_sat))
     print(line("app, 300/s open loop", app_300))
     print(line("bare FastAPI, 300/s", bare_300))
-    print(f"throughput: app {app_sat.rate:.0f}/s = {app_sat.rate / bare_sat.rate:.2f} x bare; "
-          f"target 1000/s -> {app_sat.rate / 1000:.2f} x target")
-    print(f"p99 at 300/s: app {app_300.pct(99):.1f} ms vs bare {bare_300.pct(99):.1f} ms; "
-          f"target 50 ms -> {app_300.pct(99) / 50:.2f} x target")
+    print(
+        f"throughput: app {app_sat.rate:.0f}/s = {app_sat.rate / bare_sat.rate:.2f} x bare; "
+        f"target 1000/s -> {app_sat.rate / 1000:.2f} x target"
+    )
+    print(
+        f"p99 at 300/s: app {app_300.pct(99):.1f} ms vs bare {bare_300.pct(99):.1f} ms; "
+        f"target 50 ms -> {app_300.pct(99) / 50:.2f} x target"
+    )
     errors = sum(n for s, n in app_sat.statuses.items() if s >= 500)
     print(f"server errors during the run: {errors}")
 

@@ -17,14 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import redis.asyncio as aioredis  # noqa: E402
+import redis.asyncio as aioredis
 
-from bench.common import data_dir, seed, serve_app  # noqa: E402
-from bench.loadgen import build, fixed_rate  # noqa: E402
-from leaderboard import keys  # noqa: E402
-from leaderboard.board import composite  # noqa: E402
-from quest.redis_server import EmbeddedRedis  # noqa: E402
-from quest.settings import Settings  # noqa: E402
+from bench.common import data_dir, seed, serve_app
+from bench.loadgen import build, fixed_rate
+from leaderboard import keys
+from leaderboard.board import composite
+from quest.redis_server import EmbeddedRedis
+from quest.settings import Settings
 
 
 async def fill_board(r: aioredis.Redis, players: int) -> tuple[float, float]:
@@ -34,7 +34,10 @@ async def fill_board(r: aioredis.Redis, players: int) -> tuple[float, float]:
     base = await r.info("memory")
     for start in range(1, players + 1, 20_000):
         chunk = range(start, min(players + 1, start + 20_000))
-        await r.zadd(keys.board(1, "all"), {str(i): composite(rng.randint(0, 5000), rng.randint(0, 10**9)) for i in chunk})
+        await r.zadd(
+            keys.board(1, "all"),
+            {str(i): composite(rng.randint(0, 5000), rng.randint(0, 10**9)) for i in chunk},
+        )
     zset = (await r.info("memory"))["used_memory"] - base["used_memory"]
     for start in range(1, players + 1, 20_000):
         chunk = range(start, min(players + 1, start + 20_000))
@@ -88,22 +91,34 @@ async def main() -> None:
         t0 = time.perf_counter()
         zset_bytes, handle_bytes = await fill_board(r, args.players)
         fill_s = time.perf_counter() - t0
-        app = serve_app({"TQ_DATA_DIR": str(home), "TQ_REDIS_URL": server.url, "TQ_RECONCILE_INTERVAL_S": "3600"})
+        app = serve_app(
+            {
+                "TQ_DATA_DIR": str(home),
+                "TQ_REDIS_URL": server.url,
+                "TQ_RECONCILE_INTERVAL_S": "3600",
+            }
+        )
         try:
+
             def me(n: int) -> bytes:
-                return build("GET", "/api/quests/bench/leaderboard/me?around=5",
-                             headers={"Authorization": f"Bearer {tokens[n % len(tokens)]}"})
+                return build(
+                    "GET",
+                    "/api/quests/bench/leaderboard/me?around=5",
+                    headers={"Authorization": f"Bearer {tokens[n % len(tokens)]}"},
+                )
 
             # Warm-up: each player's first request fills the token cache, as in real play.
             await fixed_rate(app.port, me, rate=250, seconds=len(tokens) / 250, connections=16)
             top = build("GET", "/api/quests/bench/leaderboard?limit=10")
-            top_r = await fixed_rate(app.port, lambda n: top, rate=200, seconds=args.seconds, connections=16)
+            top_r = await fixed_rate(
+                app.port, lambda n: top, rate=200, seconds=args.seconds, connections=16
+            )
             me_r = await fixed_rate(app.port, me, rate=200, seconds=args.seconds, connections=16)
         finally:
             app.stop()
         await r.aclose()
 
-        # Rebuild 1,000,000 solves from SQL through the same code `talentquest leaderboard rebuild` runs.
+        # Rebuild from SQL through the code `talentquest leaderboard rebuild` runs.
         rb_home = data_dir()
         from quest.app import create_app
 
@@ -131,14 +146,22 @@ async def main() -> None:
         server.stop()
 
     print(f"# board benchmark: {args.players:,} players on one board")
-    print(f"filled in {fill_s:.1f} s; Redis memory per entry: sorted set {zset_bytes:.0f} B, "
-          f"handle hash {handle_bytes:.0f} B, together {zset_bytes + handle_bytes:.0f} B")
-    print(f"top-10 at 200/s: p50 {top_r.pct(50):.2f} ms  p99 {top_r.pct(99):.2f} ms  "
-          f"-> {top_r.pct(99) / 5:.2f} x the 5 ms target  statuses {top_r.statuses}")
-    print(f"me (around 5) at 200/s: p50 {me_r.pct(50):.2f} ms  p99 {me_r.pct(99):.2f} ms  "
-          f"-> {me_r.pct(99) / 5:.2f} x the 5 ms target  statuses {me_r.statuses}")
-    print(f"rebuild of {args.solves:,} solves ({size:,} players on `all`): {rebuild_s:.1f} s "
-          f"-> {rebuild_s / 60:.2f} x the 60 s target")
+    print(
+        f"filled in {fill_s:.1f} s; Redis memory per entry: sorted set {zset_bytes:.0f} B, "
+        f"handle hash {handle_bytes:.0f} B, together {zset_bytes + handle_bytes:.0f} B"
+    )
+    print(
+        f"top-10 at 200/s: p50 {top_r.pct(50):.2f} ms  p99 {top_r.pct(99):.2f} ms  "
+        f"-> {top_r.pct(99) / 5:.2f} x the 5 ms target  statuses {top_r.statuses}"
+    )
+    print(
+        f"me (around 5) at 200/s: p50 {me_r.pct(50):.2f} ms  p99 {me_r.pct(99):.2f} ms  "
+        f"-> {me_r.pct(99) / 5:.2f} x the 5 ms target  statuses {me_r.statuses}"
+    )
+    print(
+        f"rebuild of {args.solves:,} solves ({size:,} players on `all`): {rebuild_s:.1f} s "
+        f"-> {rebuild_s / 60:.2f} x the 60 s target"
+    )
 
 
 if __name__ == "__main__":

@@ -35,8 +35,16 @@ def bench_quest(n: int = 50) -> dict[str, Any]:
         "ends_at": "2030-01-01T00:00:00+08:00",
         "tracks": [{"slug": f"t{i}", "title": f"Track {i}"} for i in range(5)],
         "challenges": [
-            {"slug": f"c{i}", "track": f"t{i % 5}", "title": f"C{i}", "prompt": "?",
-             "kind": "numeric", "points": 10 + i, "answer": i, "tolerance": 0}
+            {
+                "slug": f"c{i}",
+                "track": f"t{i % 5}",
+                "title": f"C{i}",
+                "prompt": "?",
+                "kind": "numeric",
+                "points": 10 + i,
+                "answer": i,
+                "tolerance": 0,
+            }
             for i in range(n)
         ],
     }
@@ -55,14 +63,32 @@ async def seed(db_url: str, players: int) -> list[str]:
     async with maker() as session, session.begin():
         for start in range(0, players, 5000):
             chunk = range(start, min(players, start + 5000))
-            await session.execute(insert(Account), [
-                {"id": i + 1, "handle": f"bench{i}", "handle_key": f"bench{i}", "role": "player",
-                 "password_hash": pw, "created_at": utcnow()} for i in chunk
-            ])
-            await session.execute(insert(ApiToken), [
-                {"token_hash": hashlib.sha256(tokens[i].encode()).hexdigest(), "account_id": i + 1,
-                 "created_at": utcnow(), "expires_at": expires} for i in chunk
-            ])
+            await session.execute(
+                insert(Account),
+                [
+                    {
+                        "id": i + 1,
+                        "handle": f"bench{i}",
+                        "handle_key": f"bench{i}",
+                        "role": "player",
+                        "password_hash": pw,
+                        "created_at": utcnow(),
+                    }
+                    for i in chunk
+                ],
+            )
+            await session.execute(
+                insert(ApiToken),
+                [
+                    {
+                        "token_hash": hashlib.sha256(tokens[i].encode()).hexdigest(),
+                        "account_id": i + 1,
+                        "created_at": utcnow(),
+                        "expires_at": expires,
+                    }
+                    for i in chunk
+                ],
+            )
     await engine.dispose()
     return tokens
 
@@ -82,8 +108,13 @@ class Proc:
 
     def __init__(self, args: list[str], env: dict[str, str], port: int) -> None:
         self.port = port
-        self.proc = subprocess.Popen(args, env={**os.environ, **env}, cwd=ROOT,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            args,
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -103,11 +134,27 @@ class Proc:
 
 def serve_app(env: dict[str, str]) -> Proc:
     port = free_port()
-    return Proc([sys.executable, "-m", "quest.cli", "serve", "--port", str(port)],
-                {**env, "TQ_LOG_LEVEL": "warning"}, port)
+    return Proc(
+        [sys.executable, "-m", "quest.cli", "serve", "--port", str(port)],
+        {**env, "TQ_LOG_LEVEL": "warning"},
+        port,
+    )
 
 
 def serve_bare() -> Proc:
     port = free_port()
-    return Proc([sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port),
-                 "--log-level", "warning", "--no-access-log"], {}, port)
+    return Proc(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.bare_app:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        {},
+        port,
+    )

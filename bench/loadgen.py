@@ -31,7 +31,9 @@ class Result:
         return data[min(len(data) - 1, int(p / 100 * len(data)))] * 1000
 
 
-def build(method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
+def build(
+    method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> bytes:
     lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: keep-alive"]
     for k, v in (headers or {}).items():
         lines.append(f"{k}: {v}")
@@ -87,7 +89,9 @@ async def saturate(port: int, make: Request, *, connections: int, seconds: float
     return result
 
 
-async def fixed_rate(port: int, make: Request, *, rate: float, seconds: float, connections: int = 64) -> Result:
+async def fixed_rate(
+    port: int, make: Request, *, rate: float, seconds: float, connections: int = 64
+) -> Result:
     """Send `rate` requests per second; latency counts from the scheduled send time."""
     result = Result()
     total = int(rate * seconds)

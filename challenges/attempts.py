@@ -26,7 +26,13 @@ async def unlock_hint(
     hint = challenge.hints[n]
     result = await session.exec(
         _insert_ignore(session, HintUnlock)
-        .values(account_id=account_id, challenge_id=challenge.id, n=n, cost=int(hint["cost"]), unlocked_at=utcnow())
+        .values(
+            account_id=account_id,
+            challenge_id=challenge.id,
+            n=n,
+            cost=int(hint["cost"]),
+            unlocked_at=utcnow(),
+        )
         .on_conflict_do_nothing()
     )
     return hint, bool(result.rowcount)

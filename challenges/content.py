@@ -89,7 +89,9 @@ class ChallengeDoc(BaseModel):
 
     def spec(self) -> dict[str, Any]:
         """The private answer spec stored with the challenge."""
-        answer: Any = self.answer.model_dump() if isinstance(self.answer, RegexAnswer) else self.answer
+        answer: Any = (
+            self.answer.model_dump() if isinstance(self.answer, RegexAnswer) else self.answer
+        )
         spec: dict[str, Any] = {"answer": answer}
         if self.options is not None:
             spec["options"] = self.options

@@ -11,8 +11,13 @@ class DomainError(Exception):
     detail: str = "The request could not be processed."
 
     def __init__(
-        self, detail: str | None = None, *, code: str | None = None, status: int | None = None,
-        headers: dict[str, str] | None = None, errors: list[dict[str, str]] | None = None,
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+        errors: list[dict[str, str]] | None = None,
     ) -> None:
         self.detail = detail or type(self).detail
         self.code_ = code or type(self).code

@@ -27,12 +27,8 @@ class Challenge(SQLModel, table=True):
     requires: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     hints: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     scoring: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    opens_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
-    closes_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
+    opens_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    closes_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     position: int = 0
     retired: bool = False  # dropped from the document on re-import; solves are kept
     solve_count: int = 0  # ordinal source for first-solve bonuses
@@ -44,9 +40,7 @@ class Progress(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", primary_key=True)
     challenge_id: int = Field(foreign_key="challenge.id", primary_key=True)
     attempts: int = 0
-    solved_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
+    solved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class Attempt(SQLModel, table=True):

@@ -34,6 +34,7 @@ from challenges.errors import (
 
 log = logging.getLogger("talentquest.writer")
 
+
 @dataclass(frozen=True)
 class ChallengeSnapshot:
     """What the writer needs of a challenge, read once and cached by the caller."""
@@ -83,7 +84,9 @@ class IdempotencyRace(Conflict):
 @dataclass
 class _Pending:
     job: AttemptJob
-    future: asyncio.Future[Outcome] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    future: asyncio.Future[Outcome] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 class AttemptWriter:
@@ -101,7 +104,8 @@ class AttemptWriter:
 
     async def start(self) -> None:
         self._tasks = [
-            asyncio.create_task(self._run(), name=f"attempt-writer-{i}") for i in range(self.workers)
+            asyncio.create_task(self._run(), name=f"attempt-writer-{i}")
+            for i in range(self.workers)
         ]
 
     async def stop(self) -> None:
@@ -276,7 +280,9 @@ def _one(cur: Any, sql: _Sql, job: AttemptJob) -> Outcome:
                 "a": a,
                 "k": job.idempotency_key,
                 "c": c,
-                "body": sql.json({"correct": correct, "points_awarded": points, "attempts_left": left}),
+                "body": sql.json(
+                    {"correct": correct, "points_awarded": points, "attempts_left": left}
+                ),
                 "done": False,
                 "t": sql.ts(job.now),
             },
@@ -288,7 +294,9 @@ def _award(cur: Any, sql: _Sql, job: AttemptJob) -> SolveRecord:
     ch = job.challenge
     a, c = job.account_id, ch.id
     cur.execute(
-        sql("UPDATE challenge SET solve_count = solve_count + 1 WHERE id = :c RETURNING solve_count"),
+        sql(
+            "UPDATE challenge SET solve_count = solve_count + 1 WHERE id = :c RETURNING solve_count"
+        ),
         {"c": c},
     )
     ordinal = int(cur.fetchone()[0])
@@ -315,9 +323,16 @@ def _award(cur: Any, sql: _Sql, job: AttemptJob) -> SolveRecord:
             "(:a, :c, :q, :track, :points, :base, :speed, :first, :hints, :t) RETURNING id"
         ),
         {
-            "a": a, "c": c, "q": ch.quest_id, "track": ch.track, "points": award.points,
-            "base": award.base, "speed": award.speed_bonus, "first": award.first_bonus,
-            "hints": award.hint_cost, "t": sql.ts(job.now),
+            "a": a,
+            "c": c,
+            "q": ch.quest_id,
+            "track": ch.track,
+            "points": award.points,
+            "base": award.base,
+            "speed": award.speed_bonus,
+            "first": award.first_bonus,
+            "hints": award.hint_cost,
+            "t": sql.ts(job.now),
         },
     )
     solve_id = int(cur.fetchone()[0])

@@ -47,7 +47,12 @@ async def verify_password(hashed: str, password: str) -> bool:
 
 
 async def create_account(
-    *, session: AsyncSession, handle: str, password: str, role: str = "player", email: str | None = None
+    *,
+    session: AsyncSession,
+    handle: str,
+    password: str,
+    role: str = "player",
+    email: str | None = None,
 ) -> Account:
     account = Account(
         handle=handle,
@@ -147,7 +152,9 @@ async def resolve_token(*, session: AsyncSession, redis: Redis | None, raw: str)
 
 
 async def revoke_token(*, session: AsyncSession, redis: Redis | None, raw: str) -> None:
-    token = (await session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))).first()
+    token = (
+        await session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    ).first()
     if token is not None and token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)

@@ -52,9 +52,8 @@ async def import_quest(
     except ContentError as exc:
         first = exc.errors[0]
         raise Invalid(
-            f"{first['path']}: {first['message']}" + (
-                f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
-            ),
+            f"{first['path']}: {first['message']}"
+            + (f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""),
             code="invalid_document",
             errors=exc.errors,
         ) from None
@@ -89,7 +88,9 @@ async def patch_quest(
 
 
 @router.post("/quests/{slug}/rebuild")
-async def rebuild_boards(slug: str, _: StaffOnly, session: SessionDep, state: StateDep) -> dict[str, Any]:
+async def rebuild_boards(
+    slug: str, _: StaffOnly, session: SessionDep, state: StateDep
+) -> dict[str, Any]:
     quest = await service.get_quest(session=session, slug=slug, include_draft=True)
     written = await board_sync.rebuild(state, quest, reason="staff")
     return {"quest": slug, "boards": written}
@@ -124,14 +125,18 @@ async def announcement(
 async def funnel(_: StaffOnly, session: SessionDep, quest: str | None = None) -> dict[str, Any]:
     """Registered players, active ones (an attempt), completers, and jobseekers."""
     players = (
-        await session.exec(select(func.count()).select_from(Account).where(Account.role == "player"))
+        await session.exec(
+            select(func.count()).select_from(Account).where(Account.role == "player")
+        )
     ).one()
     attempts = select(Attempt.account_id)
     if quest is not None:
         found = await service.get_quest(session=session, slug=quest, include_draft=True)
         ids = select(Challenge.id).where(Challenge.quest_id == found.id)
         attempts = attempts.where(col(Attempt.challenge_id).in_(ids))
-    active = (await session.exec(select(func.count(func.distinct(attempts.subquery().c.account_id))))).one()
+    active = (
+        await session.exec(select(func.count(func.distinct(attempts.subquery().c.account_id))))
+    ).one()
     completed = await _completed(session, quest)
     jobseekers = await _jobseekers(session)
     return {
@@ -145,9 +150,11 @@ async def funnel(_: StaffOnly, session: SessionDep, quest: str | None = None) ->
 
 async def _completed(session: SessionDep, quest_slug: str | None) -> int:
     """Players who solved every live challenge of a track (of the quest, if given)."""
-    query = select(Challenge.quest_id, Challenge.track, func.count()).where(
-        col(Challenge.retired).is_(False)
-    ).group_by(col(Challenge.quest_id), col(Challenge.track))
+    query = (
+        select(Challenge.quest_id, Challenge.track, func.count())
+        .where(col(Challenge.retired).is_(False))
+        .group_by(col(Challenge.quest_id), col(Challenge.track))
+    )
     if quest_slug is not None:
         found = await service.get_quest(session=session, slug=quest_slug, include_draft=True)
         query = query.where(Challenge.quest_id == found.id)
@@ -171,9 +178,14 @@ async def _jobseekers(session: SessionDep) -> int:
 
 
 @router.get("/players")
-async def players(_: StaffOnly, session: SessionDep, q: str = "", limit: int = 50) -> list[dict[str, Any]]:
-    query = select(Account).where(Account.role == "player").order_by(col(Account.id).desc()).limit(
-        max(1, min(limit, 200))
+async def players(
+    _: StaffOnly, session: SessionDep, q: str = "", limit: int = 50
+) -> list[dict[str, Any]]:
+    query = (
+        select(Account)
+        .where(Account.role == "player")
+        .order_by(col(Account.id).desc())
+        .limit(max(1, min(limit, 200)))
     )
     if q:
         query = query.where(col(Account.handle_key).contains(q.casefold()))
@@ -184,7 +196,9 @@ async def players(_: StaffOnly, session: SessionDep, q: str = "", limit: int = 5
 
 
 @router.get("/players/{player_id}/attempts")
-async def player_attempts(player_id: int, _: StaffOnly, session: SessionDep) -> list[dict[str, Any]]:
+async def player_attempts(
+    player_id: int, _: StaffOnly, session: SessionDep
+) -> list[dict[str, Any]]:
     if await session.get(Account, player_id) is None:
         raise NotFound("No such player.", code="player_not_found")
     rows = await session.exec(
@@ -195,6 +209,11 @@ async def player_attempts(player_id: int, _: StaffOnly, session: SessionDep) -> 
         .limit(500)
     )
     return [
-        {"challenge": slug, "correct": a.correct, "answer": a.answer, "submitted_at": a.submitted_at}
+        {
+            "challenge": slug,
+            "correct": a.correct,
+            "answer": a.answer,
+            "submitted_at": a.submitted_at,
+        }
         for a, slug in rows.all()
     ]

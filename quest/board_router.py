@@ -10,10 +10,10 @@ from challenges.clock import as_utc, utcnow
 from leaderboard.board import percentile
 from leaderboard.errors import UnknownScope
 from leaderboard.windows import resolve_scope
-from quest.play import quest_cache
 from quest.deps import BoardsDep, CurrentPrincipal, OptionalPrincipal, StateDep
 from quest.errors import Invalid
 from quest.models import Quest
+from quest.play import quest_cache
 from quest.schemas import BoardOut, MeOut
 
 router = APIRouter(prefix="/api/quests/{slug}", tags=["leaderboard"])
@@ -86,11 +86,26 @@ async def leaderboard_me(
     )
     if me is None:
         total, _ = await boards.top(
-            quest_id=quest.id, scope=resolved, epoch=as_utc(quest.starts_at), limit=1, offset=0,
+            quest_id=quest.id,
+            scope=resolved,
+            epoch=as_utc(quest.starts_at),
+            limit=1,
+            offset=0,
             frozen=public_frozen(quest, principal),
         )
         return {
-            "quest": quest.slug, "scope": resolved, "rank": None, "competition_rank": None,
-            "score": 0, "percentile": None, "total": total, "neighbours": [],
+            "quest": quest.slug,
+            "scope": resolved,
+            "rank": None,
+            "competition_rank": None,
+            "score": 0,
+            "percentile": None,
+            "total": total,
+            "neighbours": [],
         }
-    return {"quest": quest.slug, "scope": resolved, **me, "percentile": percentile(me["rank"], me["total"])}
+    return {
+        "quest": quest.slug,
+        "scope": resolved,
+        **me,
+        "percentile": percentile(me["rank"], me["total"]),
+    }

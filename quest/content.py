@@ -68,7 +68,9 @@ def parse_text(text: str) -> Any:
             return json.loads(text)
         except ValueError:
             pass
-        raise ContentError([{"path": "(document)", "message": f"not valid YAML/JSON: {exc}"}])
+        raise ContentError(
+            [{"path": "(document)", "message": f"not valid YAML/JSON: {exc}"}]
+        ) from None
 
 
 def validate(raw: Any) -> QuestDoc:
@@ -176,7 +178,9 @@ async def import_quest(*, session: AsyncSession, doc: QuestDoc) -> tuple[Quest, 
         quest.updated_at = utcnow()
         session.add(quest)
     assert quest.id is not None
-    tracks = {t.slug: t for t in (await session.exec(select(Track).where(Track.quest_id == quest.id)))}
+    tracks = {
+        t.slug: t for t in (await session.exec(select(Track).where(Track.quest_id == quest.id)))
+    }
     for pos, tdoc in enumerate(doc.tracks):
         track = tracks.get(tdoc.slug) or Track(quest_id=quest.id, slug=tdoc.slug, title=tdoc.title)
         track.title, track.position = tdoc.title, pos
@@ -191,7 +195,13 @@ async def import_quest(*, session: AsyncSession, doc: QuestDoc) -> tuple[Quest, 
     }
     for pos, cdoc in enumerate(doc.challenges):
         ch = existing.pop(cdoc.slug, None) or Challenge(
-            quest_id=quest.id, slug=cdoc.slug, track=cdoc.track, title="", prompt="", kind="", points=0
+            quest_id=quest.id,
+            slug=cdoc.slug,
+            track=cdoc.track,
+            title="",
+            prompt="",
+            kind="",
+            points=0,
         )
         ch.track, ch.title, ch.prompt = cdoc.track, cdoc.title, cdoc.prompt
         ch.kind, ch.points, ch.spec = cdoc.kind, cdoc.points, cdoc.spec()

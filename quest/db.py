@@ -47,7 +47,10 @@ def make_sync_engine(url: str) -> Engine:
     )
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, pool_size=1, max_overflow=0, connect_args={"timeout": 30, "check_same_thread": False}
+            url,
+            pool_size=1,
+            max_overflow=0,
+            connect_args={"timeout": 30, "check_same_thread": False},
         )
         _sqlite_events(engine, begin="BEGIN IMMEDIATE")
         return engine

@@ -29,6 +29,8 @@ class Metrics:
             "tq_ws_viewers", "Connected leaderboard viewers", registry=self.registry
         )
         self.handoffs = Counter(
-            "tq_handoff_deliveries", "Handoff delivery attempts by outcome", ["outcome"],
+            "tq_handoff_deliveries",
+            "Handoff delivery attempts by outcome",
+            ["outcome"],
             registry=self.registry,
         )

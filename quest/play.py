@@ -87,7 +87,9 @@ async def check_rate(state: AppState, account_id: int) -> None:
 
 
 class ContentCache:
-    """Challenges and their quests as the hot path sees them, re-read at most every `ttl` seconds, a quest at a time.
+    """Challenges and their quests as the hot path sees them, re-read every `ttl` seconds.
+
+    A refresh reads the whole quest at once, and only one task refreshes at a time.
 
     Staff changes made in this process clear it at once; other processes see them within
     `ttl` seconds.

@@ -41,7 +41,9 @@ from quest.schemas import (
 router = APIRouter(prefix="/api")
 
 
-@router.post("/players", status_code=status.HTTP_201_CREATED, response_model=PlayerOut, tags=["accounts"])
+@router.post(
+    "/players", status_code=status.HTTP_201_CREATED, response_model=PlayerOut, tags=["accounts"]
+)
 async def register(body: PlayerIn, session: SessionDep, state: StateDep) -> dict[str, Any]:
     account = await accounts.create_account(
         session=session, handle=body.handle, password=body.password, email=body.email
@@ -90,9 +92,7 @@ async def quest(slug: str, session: SessionDep, principal: OptionalPrincipal) ->
     return service.quest_out(found, await service.tracks_of(session=session, quest_id=found.id))
 
 
-@router.get(
-    "/quests/{slug}/challenges", response_model=list[ChallengeSummary], tags=["challenges"]
-)
+@router.get("/quests/{slug}/challenges", response_model=list[ChallengeSummary], tags=["challenges"])
 async def quest_challenges(
     slug: str, session: SessionDep, principal: OptionalPrincipal
 ) -> list[dict[str, Any]]:
@@ -195,5 +195,3 @@ async def checkin(body: CheckinIn, player: CurrentPlayer, state: StateDep) -> di
         "score": result["score"],
         "rank": result["rank"],
     }
-
-

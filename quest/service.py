@@ -32,7 +32,9 @@ async def tracks_of(*, session: AsyncSession, quest_id: int) -> list[Track]:
     return list(rows.all())
 
 
-async def list_quests(*, session: AsyncSession, include_draft: bool = False) -> list[dict[str, Any]]:
+async def list_quests(
+    *, session: AsyncSession, include_draft: bool = False
+) -> list[dict[str, Any]]:
     query = select(Quest).order_by(col(Quest.starts_at))
     if not include_draft:
         query = query.where(Quest.status != "draft")
@@ -80,7 +82,10 @@ async def challenges_for(
         progress = {p.challenge_id: p for p in rows.all()}
         solved = await solved_slugs(session=session, account_id=account_id, quest_id=quest.id)
     now = utcnow()
-    return [summary(ch, gate_state(quest, ch, solved, progress.get(ch.id or 0), now)) for ch in challenges]
+    return [
+        summary(ch, gate_state(quest, ch, solved, progress.get(ch.id or 0), now))
+        for ch in challenges
+    ]
 
 
 def gate_state(
@@ -147,9 +152,7 @@ async def challenge_detail(
     }
 
 
-async def ban_player(
-    *, session: AsyncSession, boards: Boards, account_id: int
-) -> Account:
+async def ban_player(*, session: AsyncSession, boards: Boards, account_id: int) -> Account:
     """Ban a player: off every board at once; their record stays."""
     account = await session.get(Account, account_id)
     if account is None or account.role != "player":

@@ -10,23 +10,37 @@ from challenges.kinds import booth_code
 from tests.conftest import QUEST_DOC, auth, register
 
 
-async def attempt(client: httpx.AsyncClient, token: str, cid: int, answer: object, **headers: str) -> httpx.Response:
+async def attempt(
+    client: httpx.AsyncClient, token: str, cid: int, answer: object, **headers: str
+) -> httpx.Response:
     return await client.post(
-        f"/api/challenges/{cid}/attempts", json={"answer": answer}, headers={**auth(token), **headers}
+        f"/api/challenges/{cid}/attempts",
+        json={"answer": answer},
+        headers={**auth(token), **headers},
     )
 
 
-async def test_correct_then_already_solved(client: httpx.AsyncClient, quest: dict[str, int]) -> None:
+async def test_correct_then_already_solved(
+    client: httpx.AsyncClient, quest: dict[str, int]
+) -> None:
     token = await register(client, "alice")
     r = await attempt(client, token, quest["luhn"], "3")
     assert r.status_code == 200
     body = r.json()
-    assert body == {"correct": True, "points_awarded": 100, "score": 100, "rank": 1, "attempts_left": None}
+    assert body == {
+        "correct": True,
+        "points_awarded": 100,
+        "score": 100,
+        "rank": 1,
+        "attempts_left": None,
+    }
     r = await attempt(client, token, quest["luhn"], 3)
     assert r.status_code == 409 and r.json()["code"] == "already_solved"
 
 
-async def test_wrong_answer_and_attempt_cap(client: httpx.AsyncClient, quest: dict[str, int]) -> None:
+async def test_wrong_answer_and_attempt_cap(
+    client: httpx.AsyncClient, quest: dict[str, int]
+) -> None:
     token = await register(client, "bob")
     r = await attempt(client, token, quest["swift"], "A bird")
     assert r.status_code == 200 and r.json()["correct"] is False and r.json()["attempts_left"] == 1
@@ -73,9 +87,7 @@ async def test_hundred_concurrent_correct_award_once(
     client: httpx.AsyncClient, quest: dict[str, int]
 ) -> None:
     token = await register(client, "frank")
-    results = await asyncio.gather(
-        *(attempt(client, token, quest["luhn"], 3) for _ in range(100))
-    )
+    results = await asyncio.gather(*(attempt(client, token, quest["luhn"], 3) for _ in range(100)))
     statuses = sorted(r.status_code for r in results)
     assert statuses.count(200) == 1, statuses
     assert statuses.count(409) == 99
@@ -104,7 +116,9 @@ async def test_checkin_with_rotating_code(client: httpx.AsyncClient, quest: dict
     assert r.status_code == 409
 
 
-async def test_answers_never_leave_the_server(client: httpx.AsyncClient, quest: dict[str, int]) -> None:
+async def test_answers_never_leave_the_server(
+    client: httpx.AsyncClient, quest: dict[str, int]
+) -> None:
     token = await register(client, "ivan")
     for cid in quest.values():
         text = (await client.get(f"/api/challenges/{cid}", headers=auth(token))).text
@@ -124,7 +138,9 @@ async def test_hint_cost_is_deducted(client: httpx.AsyncClient, quest: dict[str,
 async def test_bad_input(client: httpx.AsyncClient, quest: dict[str, int]) -> None:
     token = await register(client, "kate")
     url = f"/api/challenges/{quest['luhn']}/attempts"
-    r = await client.post(url, content=b"{not json", headers={**auth(token), "content-type": "application/json"})
+    r = await client.post(
+        url, content=b"{not json", headers={**auth(token), "content-type": "application/json"}
+    )
     assert r.status_code == 422 and r.json()["code"] == "malformed_json"
     r = await client.post(url, json={"answer": {"x": 1}}, headers=auth(token))
     assert r.status_code == 422 and r.json()["code"] == "invalid_request"
@@ -134,8 +150,13 @@ async def test_bad_input(client: httpx.AsyncClient, quest: dict[str, int]) -> No
     assert r.status_code == 401 and r.json()["code"] == "invalid_token"
     r = await client.post("/api/challenges/99999/attempts", json={"answer": 3}, headers=auth(token))
     assert r.status_code == 404
-    r = await client.post(url, content=b'{"answer": "' + b"x" * 2_000_000 + b'"}',
-                          headers={**auth(token), "content-type": "application/json"})
+    r = await client.post(
+        url,
+        content=b'{"answer": "' + b"x" * 2_000_000 + b'"}',
+        headers={**auth(token), "content-type": "application/json"},
+    )
     assert r.status_code == 413 and r.json()["code"] == "body_too_large"
     # nothing was counted by any of the above
-    assert (await client.post(url, json={"answer": 3}, headers=auth(token))).json()["correct"] is True
+    assert (await client.post(url, json={"answer": 3}, headers=auth(token))).json()[
+        "correct"
+    ] is True

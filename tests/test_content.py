@@ -65,7 +65,9 @@ def test_demo_quest_is_valid_and_big_enough() -> None:
     assert {"aeroism", "breer"} <= {c.booth for c in doc.challenges if c.booth}
 
 
-async def test_bad_document_over_http_changes_nothing(client: httpx.AsyncClient, staff: str) -> None:
+async def test_bad_document_over_http_changes_nothing(
+    client: httpx.AsyncClient, staff: str
+) -> None:
     doc = copy.deepcopy(QUEST_DOC)
     doc["challenges"][3]["answer"] = None
     r = await client.post("/api/admin/quests", json=doc, headers=auth(staff))
@@ -73,7 +75,11 @@ async def test_bad_document_over_http_changes_nothing(client: httpx.AsyncClient,
     assert "challenges[3].answer" in r.json()["detail"]
     assert any(e["path"] == "challenges[3].answer" for e in r.json()["errors"])
     assert (await client.get("/api/quests")).json() == []
-    r = await client.post("/api/admin/quests", content=b"slug: [unclosed", headers={**auth(staff), "content-type": "application/yaml"})
+    r = await client.post(
+        "/api/admin/quests",
+        content=b"slug: [unclosed",
+        headers={**auth(staff), "content-type": "application/yaml"},
+    )
     assert r.status_code == 422
 
 
@@ -81,7 +87,9 @@ async def test_reimport_updates_in_place_and_keeps_scores(
     client: httpx.AsyncClient, staff: str, quest: dict[str, int]
 ) -> None:
     token = await register(client, "keeper")
-    r = await client.post(f"/api/challenges/{quest['luhn']}/attempts", json={"answer": 3}, headers=auth(token))
+    r = await client.post(
+        f"/api/challenges/{quest['luhn']}/attempts", json={"answer": 3}, headers=auth(token)
+    )
     assert r.json()["correct"]
     doc = copy.deepcopy(QUEST_DOC)
     doc["title"] = "Expo Quest II"

@@ -7,21 +7,28 @@ import signal
 
 import httpx
 import redis
+
 from tests.conftest import QUEST_DOC, Server, make_staff_via_cli
 
 
 async def test_sigkill_during_burst_loses_no_acknowledged_solve(live_server: Server) -> None:
     staff = make_staff_via_cli(live_server.env)
     async with httpx.AsyncClient(base_url=live_server.url, timeout=10) as client:
-        r = await client.post("/api/auth/token", data={"username": "crashstaff", "password": "password123"})
+        r = await client.post(
+            "/api/auth/token", data={"username": "crashstaff", "password": "password123"}
+        )
         staff_token = r.json()["access_token"]
-        r = await client.post("/api/admin/quests", json=QUEST_DOC, headers={"Authorization": f"Bearer {staff_token}"})
+        r = await client.post(
+            "/api/admin/quests", json=QUEST_DOC, headers={"Authorization": f"Bearer {staff_token}"}
+        )
         assert r.status_code == 201, r.text
         listing = (await client.get("/api/quests/expo/challenges")).json()
         cid = {c["slug"]: c["id"] for c in listing}
         tokens = []
         for i in range(60):
-            r = await client.post("/api/players", json={"handle": f"crash{i}", "password": "password123"})
+            r = await client.post(
+                "/api/players", json={"handle": f"crash{i}", "password": "password123"}
+            )
             tokens.append(r.json()["token"])
 
         acknowledged: set[str] = set()

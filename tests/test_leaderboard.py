@@ -15,7 +15,9 @@ from tests.conftest import auth, register
 
 
 async def solve(client: httpx.AsyncClient, token: str, cid: int, answer: object) -> dict:
-    r = await client.post(f"/api/challenges/{cid}/attempts", json={"answer": answer}, headers=auth(token))
+    r = await client.post(
+        f"/api/challenges/{cid}/attempts", json={"answer": answer}, headers=auth(token)
+    )
     assert r.status_code == 200, r.text
     assert r.json()["correct"] is True
     return r.json()
@@ -69,7 +71,9 @@ async def test_me_with_neighbours_and_percentile(
         if i % 2 == 0:
             await solve(client, tok, quest["luhn"], 3)
         await solve(client, tok, quest["dna"], "T")
-    r = await client.get("/api/quests/expo/leaderboard/me", params={"around": 1}, headers=auth(tokens[1]))
+    r = await client.get(
+        "/api/quests/expo/leaderboard/me", params={"around": 1}, headers=auth(tokens[1])
+    )
     me = r.json()
     assert me["rank"] == 4 and me["score"] == 80 and me["total"] == 5
     assert me["percentile"] == 40.0
@@ -110,7 +114,9 @@ async def test_frozen_board_shows_standings_at_freeze(
     assert r.json()["frozen"] is True
     await solve(client, b, quest["luhn"], 3)
     public = await board(client)
-    assert public["frozen"] is True and [e["player"]["handle"] for e in public["entries"]] == ["early"]
+    assert public["frozen"] is True and [e["player"]["handle"] for e in public["entries"]] == [
+        "early"
+    ]
     live = (await client.get("/api/quests/expo/leaderboard", headers=auth(staff))).json()
     assert [e["player"]["handle"] for e in live["entries"]] == ["late", "early"]
     await client.patch("/api/admin/quests/expo", json={"frozen": False}, headers=auth(staff))
@@ -180,7 +186,11 @@ async def test_ban_removes_from_every_board(
     client: httpx.AsyncClient, quest: dict[str, int], staff: str
 ) -> None:
     cheat = await register(client, "cheater")
-    me = (await client.post("/api/auth/token", data={"username": "cheater", "password": "password123"})).json()
+    me = (
+        await client.post(
+            "/api/auth/token", data={"username": "cheater", "password": "password123"}
+        )
+    ).json()
     assert me["role"] == "player"
     await solve(client, cheat, quest["luhn"], 3)
     r = await client.get("/api/admin/players", params={"q": "cheat"}, headers=auth(staff))
@@ -189,7 +199,11 @@ async def test_ban_removes_from_every_board(
     assert r.status_code == 200
     for scope in ("all", "track:fintech", "daily", "weekly"):
         assert (await board(client, scope=scope))["total"] == 0
-    r = await client.post(f"/api/challenges/{quest['dna']}/attempts", json={"answer": "T"}, headers=auth(cheat))
+    r = await client.post(
+        f"/api/challenges/{quest['dna']}/attempts", json={"answer": "T"}, headers=auth(cheat)
+    )
     assert r.status_code == 401
-    r = await client.post("/api/auth/token", data={"username": "cheater", "password": "password123"})
+    r = await client.post(
+        "/api/auth/token", data={"username": "cheater", "password": "password123"}
+    )
     assert r.status_code == 403 and r.json()["code"] == "banned"

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     wrong_answer_window_s: int = 60
     reconcile_interval_s: float = 5.0
     run_scheduler: bool = True
+    purge_after_days: int = Field(
+        default=90, ge=1, description="days after a quest closes to purge unconverted players"
+    )
     log_level: str = "info"
 
     @model_validator(mode="after")

@@ -203,17 +203,16 @@ async def purge_candidates(*, session: AsyncSession, cutoff: datetime) -> list[i
 
 
 async def purge_unconverted(state: AppState, *, now: datetime) -> int:
-    """Scheduled: erase players who never converted, `purge_after_days` after their quest closed.
-
-    Token caches are not scanned per account (they expire within minutes); SQL revokes them.
-    """
+    """Scheduled: erase players who never converted, `purge_after_days` after their quest closed."""
     cutoff = now - timedelta(days=state.settings.purge_after_days)
     async with state.sessionmaker() as session:
         ids = await purge_candidates(session=session, cutoff=cutoff)
     for start in range(0, len(ids), PURGE_BATCH):
         async with state.sessionmaker() as session, session.begin():
             for account_id in ids[start : start + PURGE_BATCH]:
-                await erase(session=session, redis=None, boards=state.boards, account_id=account_id)
+                await erase(
+                    session=session, redis=state.redis, boards=state.boards, account_id=account_id
+                )
     if ids:
         log.info("purged personal data of %d unconverted players", len(ids))
     return len(ids)

@@ -151,9 +151,8 @@ def _install_jobs(app: FastAPI, settings: Settings) -> None:
     from quest import handoff, jobseeker_router
     from quest.deps import jobs_caller
 
-    app.include_router(
-        create_router(current_principal=jobs_caller, handoff_secret=settings.resolved_handoff_secret)
-    )
+    secret = settings.resolved_handoff_secret
+    app.include_router(create_router(current_principal=jobs_caller, handoff_secret=secret))
     install_error_handler(app)
     app.include_router(jobseeker_router.router)
     app.state.background.append(handoff.relay_for(app))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from leaderboard.timestamps import UTCDateTime
-
-from datetime import UTC
 
 
 def utcnow() -> datetime:

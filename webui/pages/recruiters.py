@@ -1,0 +1,226 @@
+"""The recruiter console (role recruiter or staff): candidate search, one candidate with
+private notes, the shortlist.
+
+Every search, view and list goes through `jobs.recruiters` in the writer session, with the
+same `recruiters.audit(...)` call as `jobs.recruiter_routes`, so the audit trail cannot tell
+a page from an API call. Only consenting candidates exist for these services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.responses import Response
+
+from jobs import recruiters
+from jobs.models import Candidate
+from jobs.schemas import EDUCATION_LEVELS, EXPERIENCE_LEVELS, REGIONS, SECTORS
+from quest.accounts import Principal
+from quest.deps import SessionDep
+from webui.csrf import CsrfForm
+from webui.deps import RecruiterPage, page_router
+from webui.flash import flash
+from webui.forms import FORM_ERROR
+from webui.i18n import pick_lang, translate
+from webui.pages.jobs_common import (
+    PAGE_SIZE,
+    badge_label,
+    choice,
+    page_errors,
+    page_number,
+    pager,
+    safe_links,
+    text,
+)
+from webui.templates import redirect, render, safe_next
+
+router = page_router(prefix="/recruiters")
+SORTS = ("score", "date")
+NOTE_MAX = 2000
+VOCAB = {
+    "sectors": SECTORS,
+    "education": EDUCATION_LEVELS,
+    "experience": EXPERIENCE_LEVELS,
+    "regions": REGIONS,
+}
+
+
+def percentile_filter(raw: str) -> tuple[str, float | None, bool]:
+    """(the text to show back, the number to filter on, whether it was valid)."""
+    raw = raw.strip()
+    if not raw:
+        return "", None, True
+    try:
+        value = float(raw)
+    except ValueError:
+        return raw[:20], None, False
+    if not 0 <= value <= 100:
+        return raw[:20], None, False
+    return raw, value, True
+
+
+def row(candidate: Candidate, lang: str) -> dict[str, Any]:
+    return {
+        "id": candidate.candidate_id,
+        "full_name": candidate.full_name,
+        "education_level": candidate.education_level,
+        "experience_level": candidate.experience_level,
+        "sectors": list(candidate.sectors),
+        "regions": list(candidate.regions),
+        "score": candidate.score,
+        "percentile": candidate.percentile,
+        "badges": [badge_label(lang, b) for b in candidate.badges],
+        "tracks": list(candidate.tracks_completed),
+        "converted_at": candidate.converted_at,
+    }
+
+
+@router.get("")
+async def search(request: Request, user: RecruiterPage, session: SessionDep) -> Response:
+    params = request.query_params
+    shown, min_percentile, valid = percentile_filter(params.get("min_percentile", ""))
+    filters = {
+        "q": text(params, "q"),
+        "sector": choice(params, "sector", SECTORS),
+        "education_level": choice(params, "education_level", EDUCATION_LEVELS),
+        "experience_level": choice(params, "experience_level", EXPERIENCE_LEVELS),
+        "region": choice(params, "region", REGIONS),
+        "min_percentile": shown if valid else "",
+        "sort": choice(params, "sort", SORTS) or "score",
+    }
+    page = page_number(params)
+    sort: recruiters.Sort = "date" if filters["sort"] == "date" else "score"
+    with page_errors():
+        where = recruiters.candidate_filters(
+            sector=filters["sector"] or None,
+            education_level=filters["education_level"] or None,
+            experience_level=filters["experience_level"] or None,
+            region=filters["region"] or None,
+            min_percentile=min_percentile,
+            q=filters["q"] or None,
+        )
+        total, rows = await recruiters.search(
+            session=session, where=where, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+        await recruiters.audit(
+            session=session, recruiter_id=user.id, action="search", query=request.url.query
+        )
+    lang = pick_lang(request)
+    csv_query = urlencode({k: v for k, v in filters.items() if v})
+    return render(
+        request,
+        "recruiters/search.html",
+        {
+            "filters": filters,
+            "shown_percentile": shown,
+            "errors": {} if valid else {"min_percentile": translate(lang, "recruiters.bad_pct")},
+            "filtered": any(v for k, v in filters.items() if k != "sort"),
+            "rows": [row(c, lang) for c in rows],
+            "pager": pager("/recruiters", filters, page, total),
+            "csv_url": "/api/recruiter/candidates.csv" + (f"?{csv_query}" if csv_query else ""),
+            "vocab": VOCAB,
+            "here": "/recruiters" + (f"?{request.url.query}" if request.url.query else ""),
+        },
+    )
+
+
+async def candidate_context(
+    request: Request, session: AsyncSession, user: Principal, candidate_id: str
+) -> dict[str, Any]:
+    """The profile as `GET /api/recruiter/candidates/{id}` builds it, audited as a view."""
+    with page_errors():
+        seen = await recruiters.profile(
+            session=session, recruiter_id=user.id, candidate_id=candidate_id
+        )
+        await recruiters.audit(
+            session=session, recruiter_id=user.id, action="view", candidate_id=candidate_id
+        )
+    lang = pick_lang(request)
+    return {
+        "c": seen,
+        "links": safe_links(seen.links),
+        "badges": [badge_label(lang, b) for b in seen.assessment.badges],
+        "here": f"/recruiters/candidates/{candidate_id}",
+        "note": "",
+        "errors": {},
+    }
+
+
+@router.get("/candidates/{candidate_id}")
+async def candidate(
+    request: Request, candidate_id: str, user: RecruiterPage, session: SessionDep
+) -> Response:
+    context = await candidate_context(request, session, user, candidate_id)
+    return render(request, "recruiters/candidate.html", context)
+
+
+@router.post("/candidates/{candidate_id}/notes")
+async def add_note(
+    request: Request, candidate_id: str, user: RecruiterPage, form: CsrfForm, session: SessionDep
+) -> Response:
+    raw = form.get("text")
+    note = raw.strip() if isinstance(raw, str) else ""
+    error = (
+        "recruiters.note_empty"
+        if not note
+        else "recruiters.note_too_long"
+        if len(note) > NOTE_MAX
+        else None
+    )
+    if error is not None:
+        context = await candidate_context(request, session, user, candidate_id)
+        context.update(note=raw or "", errors={"text": translate(pick_lang(request), error)})
+        return render(request, "recruiters/candidate.html", context, status_code=FORM_ERROR)
+    with page_errors():
+        await recruiters.add_note(
+            session=session, recruiter_id=user.id, candidate_id=candidate_id, text=note
+        )
+    response = redirect(request, f"/recruiters/candidates/{candidate_id}#notes-h")
+    flash(request, response, {"notice": "recruiters.note_added"})
+    return response
+
+
+@router.post("/candidates/{candidate_id}/shortlist")
+async def shortlist(
+    request: Request, candidate_id: str, user: RecruiterPage, form: CsrfForm, session: SessionDep
+) -> Response:
+    with page_errors():
+        await recruiters.shortlist(
+            session=session, recruiter_id=user.id, candidate_id=candidate_id
+        )
+    back = safe_next(str(form.get("next") or ""), f"/recruiters/candidates/{candidate_id}")
+    response = redirect(request, back)
+    flash(request, response, {"notice": "recruiters.shortlisted_now"})
+    return response
+
+
+@router.post("/candidates/{candidate_id}/unshortlist")
+async def unshortlist(
+    request: Request, candidate_id: str, user: RecruiterPage, form: CsrfForm, session: SessionDep
+) -> Response:
+    with page_errors():
+        await recruiters.unshortlist(
+            session=session, recruiter_id=user.id, candidate_id=candidate_id
+        )
+    back = safe_next(str(form.get("next") or ""), f"/recruiters/candidates/{candidate_id}")
+    response = redirect(request, back)
+    flash(request, response, {"notice": "recruiters.unshortlisted_now"})
+    return response
+
+
+@router.get("/shortlist")
+async def shortlist_page(request: Request, user: RecruiterPage, session: SessionDep) -> Response:
+    with page_errors():
+        rows = await recruiters.shortlisted(session=session, recruiter_id=user.id)
+        await recruiters.audit(
+            session=session, recruiter_id=user.id, action="search", query="shortlist"
+        )
+    lang = pick_lang(request)
+    return render(
+        request,
+        "recruiters/shortlist.html",
+        {"rows": [row(c, lang) for c in rows], "here": "/recruiters/shortlist"},
+    )

@@ -152,9 +152,7 @@ async def test_jobs_for_you_and_interest(
     assert f'href="/jobs/{job_id}"' in seen.text
 
 
-async def test_interest_needs_a_sharing_jobseeker(
-    client: httpx.AsyncClient, app: FastAPI
-) -> None:
+async def test_interest_needs_a_sharing_jobseeker(client: httpx.AsyncClient, app: FastAPI) -> None:
     await demo_jobs(app)
     anon = await client.get("/login")  # an anonymous page with a form
     anonymous = await client.post("/jobs/3/interest", data={"csrf_token": csrf_of(anon.text)})

@@ -188,9 +188,7 @@ async def shortlist(
     request: Request, candidate_id: str, user: RecruiterPage, form: CsrfForm, session: SessionDep
 ) -> Response:
     with page_errors():
-        await recruiters.shortlist(
-            session=session, recruiter_id=user.id, candidate_id=candidate_id
-        )
+        await recruiters.shortlist(session=session, recruiter_id=user.id, candidate_id=candidate_id)
     back = safe_next(str(form.get("next") or ""), f"/recruiters/candidates/{candidate_id}")
     response = redirect(request, back)
     flash(request, response, {"notice": "recruiters.shortlisted_now"})

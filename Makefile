@@ -17,8 +17,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 # axe-core for the accessibility checks in tests/browser (from the npm registry).
-node_modules/axe-core/axe.min.js:
-	npm install --no-audit --no-fund --silent axe-core@4 >/dev/null
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
 
 browser-deps: node_modules/axe-core/axe.min.js
 

@@ -14,7 +14,7 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
 from redis.asyncio import Redis
@@ -43,42 +43,126 @@ def split_view(view: str) -> tuple[str, int]:
     return scope, int(limit)
 
 
+class _Continue:
+    """Await the rest of a coroutine that was started by hand and suspended on `waiting`."""
+
+    __slots__ = ("coro", "waiting")
+
+    def __init__(self, coro: Coroutine[Any, Any, None], waiting: Any) -> None:
+        self.coro, self.waiting = coro, waiting
+
+    def __await__(self) -> Generator[Any, None, None]:
+        coro, waiting = self.coro, self.waiting
+        while True:
+            try:
+                yield waiting  # the awaiting task waits on what the coroutine waits on
+            except BaseException as exc:  # cancelled (a timeout): pass it on to the coroutine
+                try:
+                    waiting = coro.throw(exc)
+                except StopIteration:
+                    return
+                continue
+            try:
+                waiting = coro.send(None)
+            except StopIteration:
+                return
+
+
 class Viewer:
-    """One socket's mailbox: the latest snapshot and a short queue of announcements."""
+    """One socket's mailbox: the latest snapshot and a short queue of announcements.
+
+    Sending is eager: while the socket's sender task is idle, an offered message is sent
+    at once by whoever offers it (the relay), without waking the task, a timer or any
+    other per-send object. A send normally completes without suspending (it only
+    serialises a frame into the transport's buffer). One that suspends (the transport
+    stopped accepting bytes: the viewer does not read) is handed to the sender task,
+    which waits for it at most `STALL_S` seconds; meanwhile newer snapshots replace the
+    waiting one.
+    """
 
     def __init__(self, send: Callable[[str], Awaitable[None]]) -> None:
         self._send = send
         self._snapshot: str | None = None
         self._notes: deque[str] = deque(maxlen=4)
         self._ready = asyncio.Event()
+        self._parked = False  # the sender task waits for work: offers may send eagerly
+        self._inflight: _Continue | None = None  # a send that suspended
+        self._failed: BaseException | None = None
         self.seq = -1
 
     def offer_snapshot(self, text: str, seq: int) -> None:
         if seq < self.seq:
             return  # an older snapshot than one already queued or sent
         self.seq = seq
-        self._snapshot = text
-        self._ready.set()
+        if self._parked:
+            self._send_now(text)
+        else:
+            self._snapshot = text
+            self._ready.set()
 
     def offer_note(self, text: str) -> None:
-        self._notes.append(text)
-        self._ready.set()
+        if self._parked:
+            self._send_now(text)
+        else:
+            self._notes.append(text)
+            self._ready.set()
+
+    def _send_now(self, text: str) -> None:
+        """Run one send up to its first suspension; hand it to the sender task if it has one."""
+        try:
+            self._inflight = self._start(text)
+        except Exception as exc:  # the socket is gone: let the sender task end with it
+            self._failed = exc
+        if self._inflight is not None or self._failed is not None:
+            self._parked = False
+            self._ready.set()
+
+    def _start(self, text: str) -> _Continue | None:
+        sending = self._send(text)
+        coro = sending if isinstance(sending, Coroutine) else _await(sending)
+        try:
+            waiting = coro.send(None)
+        except StopIteration:
+            return None  # sent without suspending: the common case
+        return _Continue(coro, waiting)
+
+    async def _finish(self, pending: _Continue) -> None:
+        try:
+            async with asyncio.timeout(STALL_S):  # only for a send that had to wait
+                await pending
+        except TimeoutError:
+            raise Stalled from None
 
     async def run(self) -> None:
         """Send whatever is waiting, newest snapshot only, until cancelled or stalled."""
-        while True:
-            await self._ready.wait()
-            self._ready.clear()
-            while self._notes or self._snapshot is not None:
-                if self._snapshot is not None:  # the first message is always a snapshot
-                    text, self._snapshot = self._snapshot, None
+        try:
+            while True:
+                if self._failed is not None:
+                    raise self._failed
+                if self._inflight is not None:
+                    pending, self._inflight = self._inflight, None
+                    await self._finish(pending)
+                elif self._snapshot is not None or self._notes:
+                    if self._snapshot is not None:  # the first message is always a snapshot
+                        text, self._snapshot = self._snapshot, None
+                    else:
+                        text = self._notes.popleft()
+                    self._inflight = self._start(text)
                 else:
-                    text = self._notes.popleft()
-                try:
-                    async with asyncio.timeout(STALL_S):  # no extra task per send
-                        await self._send(text)
-                except TimeoutError:
-                    raise Stalled from None
+                    self._ready.clear()
+                    self._parked = True
+                    try:
+                        await self._ready.wait()
+                    finally:
+                        self._parked = False
+        finally:
+            if self._inflight is not None:
+                self._inflight.coro.close()
+                self._inflight = None
+
+
+async def _await(awaitable: Awaitable[None]) -> None:
+    await awaitable
 
 
 class Hub:

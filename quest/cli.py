@@ -109,6 +109,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # Live boards send one payload to thousands of sockets: per-socket deflate would
         # compress it once per viewer (~0.5 ms CPU each). Snapshots are small; send them raw.
         ws_per_message_deflate=False,
+        # The sans-I/O websockets protocol (what uvicorn's "auto" picks today; pinned so
+        # a change of "auto" cannot move it): a send serialises one frame into the transport,
+        # no per-connection tasks. bench/bench_ws.py measured it against "websockets" (legacy,
+        # deprecated, +10 KB per socket) and "wsproto" (not a dependency; within noise).
+        ws="websockets-sansio",
         # Websocket viewers stay connected for hours; do not wait for them forever on stop.
         timeout_graceful_shutdown=8,
     )

@@ -9,15 +9,17 @@ import logging
 
 from fastapi import APIRouter, WebSocket
 from redis.exceptions import RedisError
+from sqlmodel import col, select
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from challenges.clock import utcnow
+from challenges.clock import as_utc, utcnow
 from leaderboard import keys
 from leaderboard.errors import UnknownScope
-from leaderboard.fanout import current_snapshot
+from leaderboard.fanout import QuestMeta, current_snapshot
 from leaderboard.live import Stalled, Viewer, view_name
 from leaderboard.windows import resolve_scope
-from quest.live import hub_of, load_meta
+from quest.live import hub_of
+from quest.models import Quest, Track
 from quest.state import AppState
 
 router = APIRouter(tags=["leaderboard"])
@@ -32,6 +34,47 @@ async def _close(ws: WebSocket, code: int, reason: str) -> None:
         await asyncio.wait_for(ws.close(code=code, reason=reason), 2.0)
 
 
+async def _meta(state: AppState, slug: str) -> QuestMeta | None:
+    """The quest's live metadata, read fresh for every connect, but cheaply.
+
+    Only the columns a board needs (never the quest document, whose JSON decode dominated
+    a reconnect storm), and connects that arrive while a read of the same quest is in
+    flight share it instead of queueing one read each on the read connection.
+    """
+    loading: dict[str, asyncio.Future[QuestMeta | None]] = state.extras.setdefault(
+        "live_meta_loading", {}
+    )
+    future = loading.get(slug)
+    if future is None:
+        future = asyncio.ensure_future(_read_meta(state, slug))
+        loading[slug] = future
+        future.add_done_callback(lambda _: loading.pop(slug, None))
+    return await asyncio.shield(future)
+
+
+async def _read_meta(state: AppState, slug: str) -> QuestMeta | None:
+    async with state.readmaker() as session:
+        row = (
+            await session.exec(
+                select(Quest.id, Quest.timezone, Quest.starts_at, Quest.frozen).where(
+                    Quest.slug == slug, Quest.status != "draft"
+                )
+            )
+        ).first()
+        if row is None or row[0] is None:
+            return None
+        quest_id, tz, starts_at, frozen = row
+        tracks = (
+            await session.exec(
+                select(Track.slug).where(Track.quest_id == quest_id, col(Track.position) >= 0)
+            )
+        ).all()
+    return QuestMeta(
+        quest_id=quest_id, slug=slug, tz=tz, tracks=tuple(tracks), epoch=as_utc(starts_at),
+        frozen=frozen,
+    )
+
+
 @router.websocket("/ws/quests/{slug}/leaderboard")
 async def leaderboard_ws(ws: WebSocket, slug: str) -> None:
     state: AppState = ws.app.state.tq
@@ -40,7 +83,7 @@ async def leaderboard_ws(ws: WebSocket, slug: str) -> None:
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
         await _close(ws, 4422, f"limit must be 1-{MAX_LIMIT}")
         return
-    meta = await load_meta(state, slug=slug)
+    meta = await _meta(state, slug)
     if meta is None:
         await _close(ws, 4404, "unknown quest")
         return

@@ -14,7 +14,7 @@ from tests.conftest import auth, register
 from tests.webui.helpers import csrf_of
 from tests.webui.jobs_pages_helpers import account, as_user, demo_jobs, jobseeker, withdraw
 
-TITLE = re.compile(r'<h3 id="job-(\d+)-title"><a href="/jobs/\d+">([^<]*)</a></h3>')
+TITLE = re.compile(r'<h3 id="(?:job|m)-(\d+)-title"><a href="/jobs/\d+">([^<]*)</a></h3>')
 RESULTS = re.compile(r'<h2 id="results-h">([\d,]+) jobs</h2>')
 
 

@@ -14,6 +14,7 @@ from challenges.models import Attempt, Challenge, Solve
 from quest import accounts, board_sync, service
 from quest.content import ContentError, parse_text, validate
 from quest.content import import_quest as do_import
+from quest.db import on_commit
 from quest.deps import SessionDep, StaffOnly, StateDep
 from quest.errors import Invalid, NotFound
 from quest.live import announce
@@ -58,7 +59,7 @@ async def import_quest(
             errors=exc.errors,
         ) from None
     quest, created = await do_import(session=session, doc=doc)
-    clear_caches()
+    on_commit(session, clear_caches)
     if not created:
         response.status_code = status.HTTP_200_OK
     assert quest.id is not None
@@ -83,7 +84,7 @@ async def patch_quest(
             await state.boards.unfreeze(quest_id=quest.id)
     quest.updated_at = utcnow()
     session.add(quest)
-    clear_caches()
+    on_commit(session, clear_caches)
     return service.quest_out(quest, await service.tracks_of(session=session, quest_id=quest.id))
 
 

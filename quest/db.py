@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -124,3 +124,13 @@ async def checkpoint_forever(path: str, *, every_s: float = 1.0) -> None:
             await asyncio.to_thread(checkpoint)
         except sqlite3.Error:
             continue
+
+
+def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Run `callback` once the session's transaction has committed (never on rollback)."""
+    session.info.setdefault("on_commit", []).append(callback)
+
+
+def run_on_commit(session: AsyncSession) -> None:
+    for callback in session.info.pop("on_commit", []):
+        callback()

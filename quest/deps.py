@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from leaderboard.board import Boards
 from quest.accounts import Principal, cached_principal, resolve_token
+from quest.db import run_on_commit
 from quest.errors import Forbidden, Unauthenticated
 from quest.settings import Settings
 from quest.state import AppState
@@ -35,8 +36,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
     """The one place transactions happen: commit when the handler returns, before the reply."""
-    async with state.sessionmaker() as session, session.begin():
-        yield session
+    async with state.sessionmaker() as session:
+        async with session.begin():
+            yield session
+        run_on_commit(session)  # e.g. cache invalidation that must not precede the commit
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -11,6 +11,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -86,19 +87,23 @@ async def check_rate(state: AppState, account_id: int) -> None:
     raise RateLimited("Too many wrong answers; wait a moment.", retry_after=max(1, int(ttl)))
 
 
+# Cached quests never need their source document (it can be large): never load it.
+_NO_DOCUMENT = defer(Quest.document, raiseload=True)  # type: ignore[arg-type]
+
+
 class ContentCache:
-    """Challenges and their quests as the hot path sees them, re-read every `ttl` seconds.
+    """Challenges and their quests as the hot path sees them, re-checked every `ttl` seconds.
 
-    A refresh reads the whole quest at once, and only one task refreshes at a time.
-
-    Staff changes made in this process clear it at once; other processes see them within
-    `ttl` seconds.
+    A re-check reads only the quest row (its status, window and `updated_at`); the quest's
+    challenges are re-read only when `updated_at` moved (an import or a staff change). One
+    task refreshes a quest at a time. Changes made in this process clear it on commit;
+    other processes see them within `ttl` seconds.
     """
 
     def __init__(self, ttl: float = 2.0) -> None:
         self.ttl = ttl
         self._entries: dict[int, tuple[float, Challenge, Quest, ChallengeSnapshot]] = {}
-        self._loading: dict[int, asyncio.Future[tuple[Challenge, Quest, ChallengeSnapshot]]] = {}
+        self._loading: dict[int, asyncio.Future[None]] = {}
 
     def clear(self) -> None:
         self._entries.clear()
@@ -109,39 +114,65 @@ class ContentCache:
         hit = self._entries.get(challenge_id)
         if hit is not None and time.monotonic() - hit[0] < self.ttl:
             return hit[1], hit[2], hit[3]
-        loading = self._loading.get(challenge_id)
-        if loading is not None:
-            if hit is not None:
-                return hit[1], hit[2], hit[3]  # stale for a moment while one task refreshes
-            return await asyncio.shield(loading)
-        task = asyncio.ensure_future(self._load(state, challenge_id))
-        self._loading[challenge_id] = task
-        try:
-            return await asyncio.shield(task)
-        finally:
-            self._loading.pop(challenge_id, None)
+        quest_id = hit[2].id if hit is not None else None
+        key = quest_id if quest_id is not None else -challenge_id
+        loading = self._loading.get(key)
+        if loading is None:
+            loading = asyncio.ensure_future(self._refresh(state, challenge_id, hit))
+            self._loading[key] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(key, None))
+        elif hit is not None:
+            return hit[1], hit[2], hit[3]  # stale for a moment while one task refreshes
+        await asyncio.shield(loading)
+        fresh = self._entries.get(challenge_id)
+        if fresh is None:
+            raise NotFound("No such challenge.", code="challenge_not_found")
+        return fresh[1], fresh[2], fresh[3]
 
-    async def _load(
-        self, state: AppState, challenge_id: int
-    ) -> tuple[Challenge, Quest, ChallengeSnapshot]:
-        """Load the whole quest the challenge belongs to: one refresh serves all of them."""
+    async def _refresh(
+        self,
+        state: AppState,
+        challenge_id: int,
+        hit: tuple[float, Challenge, Quest, ChallengeSnapshot] | None,
+    ) -> None:
         async with state.readmaker() as session:
-            challenge, quest = await load_challenge(session=session, challenge_id=challenge_id)
+            if hit is not None:
+                quest = await session.get(Quest, hit[2].id, options=[_NO_DOCUMENT])
+                if quest is not None and quest.updated_at == hit[2].updated_at:
+                    self._renew(quest)
+                    return
+            challenge = await session.get(Challenge, challenge_id)
+            if challenge is None:
+                self._entries.pop(challenge_id, None)
+                return
+            quest = await session.get(Quest, challenge.quest_id, options=[_NO_DOCUMENT])
             siblings = (
-                await session.exec(select(Challenge).where(Challenge.quest_id == quest.id))
+                await session.exec(
+                    select(Challenge).where(Challenge.quest_id == challenge.quest_id)
+                )
             ).all()
+        assert quest is not None
         ids = {c.slug: c.id for c in siblings if c.id is not None}
         loaded = time.monotonic()
         if len(self._entries) > 10_000:
             self._entries.clear()
         for ch in siblings:
-            if ch.id is None or ch.retired:
+            if ch.id is None:
                 continue
-            self._entries[ch.id] = (loaded, ch, quest, _snapshot(ch, ids))
-        if challenge.id not in self._entries:  # raced with a retirement: serve what we read
-            return challenge, quest, _snapshot(challenge, ids)
-        hit = self._entries[challenge_id]
-        return hit[1], hit[2], hit[3]
+            if ch.retired or quest.status == "draft":
+                self._entries.pop(ch.id, None)
+            else:
+                self._entries[ch.id] = (loaded, ch, quest, _snapshot(ch, ids))
+
+    def _renew(self, quest: Quest) -> None:
+        """Same content: keep the challenges, take the quest row's current status."""
+        now = time.monotonic()
+        for cid, (_, ch, old, snap) in list(self._entries.items()):
+            if old.id == quest.id:
+                if quest.status == "draft":
+                    del self._entries[cid]
+                else:
+                    self._entries[cid] = (now, ch, quest, snap)
 
 
 def _snapshot(ch: Challenge, ids: dict[str, int]) -> ChallengeSnapshot:
@@ -187,7 +218,9 @@ class QuestCache:
         from quest.models import Track
 
         async with state.readmaker() as session:
-            quest = (await session.exec(select(Quest).where(Quest.slug == slug))).first()
+            quest = (
+                await session.exec(select(Quest).where(Quest.slug == slug).options(_NO_DOCUMENT))
+            ).first()
             if quest is None or quest.status == "draft":
                 raise NotFound(f"No quest {slug!r}.", code="quest_not_found")
             tracks = (

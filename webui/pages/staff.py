@@ -13,9 +13,11 @@ from challenges.clock import utcnow
 from quest import service, stats
 from quest.content import ContentError, parse_text, validate
 from quest.content import import_quest as do_import
+from quest.db import on_commit
 from quest.deps import SessionDep, StateDep
 from quest.errors import Invalid
 from quest.models import Quest
+from quest.play import clear_caches
 from webui import charts
 from webui.csrf import CsrfForm
 from webui.deps import ReadSession, StaffPage, page_router
@@ -85,6 +87,7 @@ async def set_status(
     quest = await service.get_quest(session=session, slug=slug, include_draft=True)
     quest.status, quest.updated_at = str(status), utcnow()
     session.add(quest)
+    on_commit(session, clear_caches)
     response = redirect(request, "/staff")
     flash(request, response, {"notice": "staff.status_set", "params": {"slug": slug}})
     return response

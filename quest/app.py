@@ -87,7 +87,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # the collector's way so full collections under load stay short.
         gc.freeze()
         for starter in app.state.background:
-            tasks.append(asyncio.create_task(starter(state), name=getattr(starter, "__name__", "bg")))
+            tasks.append(
+                asyncio.create_task(starter(state), name=getattr(starter, "__name__", "bg"))
+            )
         yield
     finally:
         for task in tasks:
@@ -120,7 +122,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"path": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg", "")}
+            {
+                "path": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "message": e.get("msg", ""),
+            }
             for e in exc.errors()
         ]
         if any(e.get("type") == "json_invalid" for e in exc.errors()):
@@ -133,7 +138,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
-        response = _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+        response = _error(
+            exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
+        )
         if exc.headers:
             response.headers.update(exc.headers)
         return response

@@ -40,14 +40,16 @@ async def cmd_import(args: argparse.Namespace) -> None:
     from quest.content import ContentError, import_quest, parse_text, validate
 
     path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"no such file: {path}")
     try:
-        doc = validate(parse_text(path.read_text(encoding="utf-8")))
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        missing = isinstance(exc, FileNotFoundError)
+        raise CliError(f"no such file: {path}" if missing else str(exc)) from None
+    try:
+        doc = validate(parse_text(text))
     except ContentError as exc:
-        for error in exc.errors:
-            print(f"{path}: {error['path']}: {error['message']}", file=sys.stderr)
-        raise CliError(f"{len(exc.errors)} error(s) in {path}; nothing imported") from None
+        listed = "; ".join(f"{e['path']}: {e['message']}" for e in exc.errors)
+        raise CliError(f"{path}: nothing imported, {len(exc.errors)} error(s): {listed}") from None
     async with app_state() as state, state.sessionmaker() as session, session.begin():
         quest, created = await import_quest(session=session, doc=doc)
     print(f"{'created' if created else 'updated'} quest {quest.slug}")
@@ -126,15 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(sync=cmd_serve)
-    sub.add_parser("demo", help="load the demo quest and jobs (idempotent)").set_defaults(run=cmd_demo)
+    sub.add_parser("demo", help="load the demo quest and jobs (idempotent)").set_defaults(
+        run=cmd_demo
+    )
     quests = sub.add_parser("quests", help="manage quest content").add_subparsers(
         dest="action", required=True
     )
     imp = quests.add_parser("import", help="import a quest file (YAML or JSON)")
     imp.add_argument("file")
     imp.set_defaults(run=cmd_import)
-    users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True)
-    create = users.add_parser("create", help="create a staff or recruiter account (password on stdin)")
+    users = sub.add_parser("users", help="manage accounts").add_subparsers(
+        dest="action", required=True
+    )
+    create = users.add_parser(
+        "create", help="create a staff or recruiter account (password on stdin)"
+    )
     create.add_argument("--role", choices=["staff", "recruiter"], required=True)
     create.add_argument("--username", required=True)
     create.set_defaults(run=cmd_users_create)

@@ -23,12 +23,8 @@ class Account(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
-    banned_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
-    erased_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
+    banned_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class ApiToken(SQLModel, table=True):
@@ -56,9 +52,7 @@ class Quest(SQLModel, table=True):
     ends_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     status: str = Field(default="open", max_length=16)  # draft|open|paused|closed
     frozen: bool = False
-    frozen_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
+    frozen_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     document: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)

@@ -23,6 +23,7 @@ from leaderboard import keys
 from leaderboard.board import Boards
 from leaderboard.errors import UnknownScope
 from leaderboard.live import REFRESH_S, Hub, split_view
+from leaderboard.loops import check_stop
 from leaderboard.windows import resolve_scope
 
 log = logging.getLogger("talentquest.live")
@@ -121,6 +122,7 @@ class Ticker:
 
     async def run(self) -> None:
         while True:
+            check_stop()
             started = time.monotonic()
             try:
                 await self.tick()

@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from leaderboard import keys
+from leaderboard.loops import check_stop
 
 log = logging.getLogger("talentquest.live")
 
@@ -266,6 +267,7 @@ async def relay(hub: Hub) -> None:
             delay = 0.2
             while True:
                 message = await pubsub.get_message(timeout=1.0)
+                check_stop()
                 if message is None or message.get("type") != "pmessage":
                     continue
                 channel = message["channel"]
@@ -274,6 +276,7 @@ async def relay(hub: Hub) -> None:
                 if quest.isdigit():
                     hub.deliver(int(quest), message["data"])
         except (RedisError, OSError) as exc:
+            check_stop()
             log.warning("live relay lost Redis (%s); retrying in %.1fs", type(exc).__name__, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from challenges.clock import utcnow
 from challenges.models import Attempt, Challenge, Solve
 from quest import accounts, board_sync, service
+from quest.caches import clear_caches
 from quest.content import ContentError, parse_text, validate
 from quest.content import import_quest as do_import
 from quest.db import on_commit
@@ -19,7 +20,6 @@ from quest.deps import SessionDep, StaffOnly, StateDep
 from quest.errors import Invalid, NotFound
 from quest.live import announce
 from quest.models import Account
-from quest.play import clear_caches
 from quest.schemas import AccountIn, AnnouncementIn, QuestOut, QuestPatch
 
 router = APIRouter(prefix="/api/admin", tags=["staff"])

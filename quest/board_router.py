@@ -13,7 +13,6 @@ from leaderboard.windows import resolve_scope
 from quest.deps import BoardsDep, CurrentPrincipal, OptionalPrincipal, StateDep
 from quest.errors import Invalid
 from quest.models import Quest
-from quest.play import quest_cache
 from quest.schemas import BoardOut, MeOut
 
 router = APIRouter(prefix="/api/quests/{slug}", tags=["leaderboard"])
@@ -22,7 +21,7 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 async def scoped(state: StateDep, slug: str, scope: str | None) -> tuple[Quest, str]:
-    quest, tracks = await quest_cache().get(state, slug)
+    quest, tracks = await state.caches.quests.get(state, slug)
     try:
         resolved = resolve_scope(scope, now=utcnow(), tz=quest.timezone, tracks=tracks)
     except UnknownScope as exc:

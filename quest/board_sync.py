@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from challenges.clock import as_utc, utcnow
 from challenges.models import Solve
 from leaderboard import keys
+from leaderboard.loops import check_stop
 from leaderboard.rebuild import SolveRow, rebuild_quest
 from quest.models import Account, Quest
 from quest.state import AppState
@@ -104,6 +105,7 @@ async def reconcile_forever(state: AppState) -> None:
     """The safety net: a solve committed while Redis was away reaches the boards here."""
     while True:
         await asyncio.sleep(state.settings.reconcile_interval_s)
+        check_stop()
         try:
             await reconcile(state)
         except (RedisError, OSError) as exc:

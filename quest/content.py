@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from challenges.clock import utcnow
 from challenges.content import ChallengeDoc
 from challenges.models import Challenge
+from quest.caches import clear_caches
 from quest.db import on_commit
 from quest.models import Quest, Track
 
@@ -216,7 +217,5 @@ async def import_quest(*, session: AsyncSession, doc: QuestDoc) -> tuple[Quest, 
         ch.retired = True
         session.add(ch)
     await session.flush()
-    from quest.play import clear_caches  # the play loop's caches sit above this module
-
     on_commit(session, clear_caches)
     return quest, created

@@ -32,6 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from standardwebhooks import Webhook
 
 from challenges.clock import utcnow
+from leaderboard.loops import check_stop
 from quest.errors import Conflict, NotFound
 from quest.models import HandoffEvent
 from quest.state import AppState
@@ -270,6 +271,7 @@ async def run_relay(state: AppState, *, app: Any) -> None:
     try:
         async with client:
             while True:
+                check_stop()
                 wake.clear()
                 try:
                     attempted = await deliver_due(state, relay)

@@ -30,6 +30,7 @@ from sqlmodel import select
 
 from challenges.clock import as_utc, utcnow
 from leaderboard import keys
+from leaderboard.loops import check_stop
 from quest.models import Quest
 from quest.state import AppState
 
@@ -156,6 +157,7 @@ def build_scheduler(state: AppState, jobs: list[Job] | None = None) -> AsyncIOSc
 async def run_scheduler_forever(state: AppState) -> None:
     """What `talentquest scheduler` runs, and the app when `settings.run_scheduler` is set."""
     await catch_up(state)
+    check_stop()  # asked to stop while catching up (a library may have eaten the cancel)
     scheduler = build_scheduler(state)
     scheduler.start()
     try:

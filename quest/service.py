@@ -59,18 +59,22 @@ def quest_out(quest: Quest, tracks: list[Track]) -> dict[str, Any]:
     }
 
 
+async def live_challenges(*, session: AsyncSession, quest: Quest) -> list[Challenge]:
+    """A quest's challenges that are not retired, in document order."""
+    rows = await session.exec(
+        select(Challenge)
+        .where(Challenge.quest_id == quest.id, col(Challenge.retired).is_(False))
+        .order_by(col(Challenge.position))
+    )
+    return list(rows.all())
+
+
 async def challenges_for(
     *, session: AsyncSession, quest: Quest, account_id: int | None
 ) -> list[dict[str, Any]]:
     """Every live challenge of a quest with its state for the caller."""
     assert quest.id is not None
-    challenges = (
-        await session.exec(
-            select(Challenge)
-            .where(Challenge.quest_id == quest.id, col(Challenge.retired).is_(False))
-            .order_by(col(Challenge.position))
-        )
-    ).all()
+    challenges = await live_challenges(session=session, quest=quest)
     progress: dict[int, Progress] = {}
     solved: set[str] = set()
     if account_id is not None:

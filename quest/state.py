@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from challenges.writer import AttemptWriter
 from leaderboard.board import Boards
+from quest.caches import Caches
 from quest.metrics import Metrics
 from quest.settings import Settings
 
@@ -25,4 +26,5 @@ class AppState:
     boards: Boards
     metrics: Metrics
     writer: AttemptWriter
+    caches: Caches = field(default_factory=Caches)
     extras: dict[str, Any] = field(default_factory=dict)

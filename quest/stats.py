@@ -14,6 +14,7 @@ from challenges.clock import as_utc
 from challenges.models import Attempt, Challenge, Solve
 from quest import models
 from quest.models import Account, Quest
+from quest.service import live_challenges
 
 
 async def funnel(*, session: AsyncSession, quest: Quest) -> dict[str, Any]:
@@ -127,13 +128,7 @@ async def per_challenge(*, session: AsyncSession, quest: Quest) -> list[dict[str
     it) to this solve: roughly the time they spent on this challenge.
     """
     assert quest.id is not None
-    challenges = (
-        await session.exec(
-            select(Challenge)
-            .where(Challenge.quest_id == quest.id, col(Challenge.retired).is_(False))
-            .order_by(col(Challenge.position))
-        )
-    ).all()
+    challenges = await live_challenges(session=session, quest=quest)
     ids = [c.id for c in challenges]
     tried = {
         cid: (int(n), int(people))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +12,7 @@ import pytest_asyncio
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from tests.conftest import QUEST_DOC, ROOT, Server
+from tests.conftest import QUEST_DOC, Server, make_staff_via_cli
 
 
 @dataclass
@@ -66,24 +64,7 @@ class Expo:
 
 
 def create_staff(env: dict[str, str], username: str = "boss") -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "quest.cli",
-            "users",
-            "create",
-            "--role",
-            "staff",
-            "--username",
-            username,
-        ],
-        input=b"password123\n",
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    make_staff_via_cli(env, username)
 
 
 @pytest_asyncio.fixture

@@ -11,13 +11,13 @@ from starlette.responses import Response
 
 from challenges.clock import utcnow
 from quest import service, stats
+from quest.caches import clear_caches
 from quest.content import ContentError, parse_text, validate
 from quest.content import import_quest as do_import
 from quest.db import on_commit
 from quest.deps import SessionDep, StateDep
 from quest.errors import Invalid
 from quest.models import Quest
-from quest.play import clear_caches
 from webui import charts
 from webui.csrf import CsrfForm
 from webui.deps import ReadSession, StaffPage, page_router

@@ -1,0 +1,31 @@
+"""The app's lifespan owns its background tasks: every one of them ends with the app."""
+
+from __future__ import annotations
+
+import asyncio
+
+from quest.app import create_app
+from quest.settings import Settings
+from tests.conftest import _reset_stores
+
+BACKGROUND = {
+    "reconcile",
+    "checkpoint",
+    "live_relay",
+    "live_ticker",
+    "scheduler_task",
+    "handoff_relay",
+    "attempt-writer-0",
+}
+
+
+async def test_background_tasks_end_with_the_app(settings: Settings) -> None:
+    _reset_stores(settings)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        await asyncio.sleep(1.0)  # every loop is parked in its awaits (pub/sub read, sleeps)
+        running = {t.get_name() for t in asyncio.all_tasks() if not t.done()}
+        assert BACKGROUND <= running, BACKGROUND - running
+    await asyncio.sleep(0)
+    left = {t.get_name() for t in asyncio.all_tasks() if not t.done()} & BACKGROUND
+    assert not left, f"still running after shutdown: {left}"

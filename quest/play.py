@@ -38,7 +38,8 @@ def quest_window_open(quest: Quest, now: datetime) -> bool:
     return quest.status == "open" and as_utc(quest.starts_at) <= now < as_utc(quest.ends_at)
 
 
-def gate(quest: Quest, challenge: Challenge, solved_slugs: set[str], now: datetime) -> Gate:
+def window(quest: Quest, challenge: Challenge, now: datetime) -> Gate:
+    """Open or closed by time and status alone (prerequisites aside)."""
     opened_at = as_utc(challenge.opens_at or quest.starts_at)
     if challenge.retired or not quest_window_open(quest, now):
         return Gate("closed", opened_at)
@@ -46,9 +47,14 @@ def gate(quest: Quest, challenge: Challenge, solved_slugs: set[str], now: dateti
         return Gate("closed", opened_at)
     if challenge.closes_at and now >= as_utc(challenge.closes_at):
         return Gate("closed", opened_at)
-    if any(req not in solved_slugs for req in challenge.requires):
-        return Gate("locked", opened_at)
     return Gate("open", opened_at)
+
+
+def gate(quest: Quest, challenge: Challenge, solved_slugs: set[str], now: datetime) -> Gate:
+    verdict = window(quest, challenge, now)
+    if verdict.state == "open" and any(req not in solved_slugs for req in challenge.requires):
+        return Gate("locked", verdict.opened_at)
+    return verdict
 
 
 async def solved_slugs(*, session: AsyncSession, account_id: int, quest_id: int) -> set[str]:
@@ -105,7 +111,7 @@ async def submit(
         if replay is not None:
             return replay
     challenge, quest, snapshot = await state.caches.content.get(state, challenge_id)
-    verdict = gate(quest, challenge, set(challenge.requires), now)  # prerequisites: in SQL
+    verdict = window(quest, challenge, now)  # prerequisites are checked by the writer, in SQL
     if verdict.state == "closed":
         raise QuestClosed()
     await check_rate(state, principal.id)
@@ -246,7 +252,7 @@ async def current_standing(state: AppState, account_id: int, quest_id: int) -> S
 
 
 async def sql_score(state: AppState, account_id: int, quest_id: int) -> int:
-    async with state.sessionmaker() as session:
+    async with state.readmaker() as session:
         total = (
             await session.exec(
                 select(func.coalesce(func.sum(Solve.points), 0)).where(

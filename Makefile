@@ -21,20 +21,25 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch node_modules/.installed
 
-browser-deps: node_modules/.installed
+# Debian's Chromium for the browser tests (Playwright drives it; its own download cannot work).
+/usr/bin/chromium:
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+
+browser-deps: node_modules/.installed /usr/bin/chromium
 
 run: $(STAMP)
 	$(BIN)/talentquest demo
 	$(BIN)/talentquest serve
 
 test: $(STAMP) browser-deps
-	$(BIN)/ruff check quest challenges leaderboard webui jobs tests bench
-	$(BIN)/mypy quest challenges leaderboard webui jobs
+	$(BIN)/ruff check kit quest challenges leaderboard webui jobs tests bench
+	$(BIN)/mypy kit quest challenges leaderboard webui jobs
 	$(BIN)/python -m pytest -W error -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check quest challenges leaderboard webui jobs tests bench
-	$(BIN)/mypy quest challenges leaderboard webui jobs
+	$(BIN)/ruff check kit quest challenges leaderboard webui jobs tests bench
+	$(BIN)/mypy kit quest challenges leaderboard webui jobs
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_attempts.py

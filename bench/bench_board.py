@@ -23,8 +23,8 @@ from bench.common import data_dir, seed, serve_app
 from bench.loadgen import build, fixed_rate
 from leaderboard import keys
 from leaderboard.board import composite
-from quest.redis_server import EmbeddedRedis
-from quest.settings import Settings
+from quest.core.redis_server import EmbeddedRedis
+from quest.core.settings import Settings
 
 
 async def fill_board(r: aioredis.Redis, players: int) -> tuple[float, float]:
@@ -129,8 +129,8 @@ async def main() -> None:
             pass  # schema
         seed_solves(rb_home / "talentquest.db", args.solves // 5, args.solves)
         from bench.common import bench_quest
-        from quest import board_sync
-        from quest.content import import_quest, validate
+        from quest.boards import sync as board_sync
+        from quest.quests.content import import_quest, validate
 
         async with app2.router.lifespan_context(app2):
             state = app2.state.tq

@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import Proc, data_dir, free_port, seed  # noqa: E402
 from quest.app import create_app  # noqa: E402
-from quest.jobseekers import NOTICE_VERSION  # noqa: E402
-from quest.models import HandoffEvent  # noqa: E402
-from quest.redis_server import EmbeddedRedis  # noqa: E402
-from quest.settings import Settings  # noqa: E402
+from quest.core.redis_server import EmbeddedRedis  # noqa: E402
+from quest.core.settings import Settings  # noqa: E402
+from quest.jobseekers.models import HandoffEvent  # noqa: E402
+from quest.jobseekers.service import NOTICE_VERSION  # noqa: E402
 
 LIMIT_S = 60.0
 
@@ -122,9 +122,7 @@ async def main(n: int) -> int:
                 final = await counts(app)
                 maker = app.state.tq.sessionmaker
                 async with maker() as session:
-                    attempts = (
-                        await session.exec(select(func.sum(HandoffEvent.attempts)))
-                    ).one()
+                    attempts = (await session.exec(select(func.sum(HandoffEvent.attempts)))).one()
     finally:
         if receiver is not None:
             receiver.stop()
@@ -137,9 +135,7 @@ async def main(n: int) -> int:
         candidates = conn.execute("SELECT count(*) FROM jobs_candidate").fetchone()[0]
     print(f"receiver started in {up_s:.1f} s; outbox after recovery {final}")
     print(f"delivery attempts in total: {attempts} (failed while down: {attempts - n})")
-    print(
-        f"receiver rows: {received} webhooks ({distinct} distinct), {candidates} candidates"
-    )
+    print(f"receiver rows: {received} webhooks ({distinct} distinct), {candidates} candidates")
     ok = final.get("delivered", 0) == n and received == distinct == candidates == n
     print(
         f"all {n} delivered {recover_s:.1f} s after the receiver came back: "

@@ -23,10 +23,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from quest import accounts, play
+from quest.accounts import service as accounts
 from quest.app import create_app
-from quest.demo_loader import load_demo
-from quest.settings import Settings
+from quest.core.settings import Settings
+from quest.play import service as play
+from quest.quests.demo.loader import load_demo
 
 BUDGET_MS = 50.0
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')

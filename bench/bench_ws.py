@@ -206,10 +206,18 @@ async def _client(url: str, count: int, probes: int, out: Path, stop: Path, read
     for v in viewers:
         if v.transport is not None:
             v.transport.abort()
-    out.write_text(json.dumps({  # noqa: ASYNC240
-        "seqs": seqs, "arrivals": [v.arrivals for v in viewers], "cpu": cpu,
-        "cpu_connect": cpu0 - started, "lost": lost, "frames": sum(v.frames for v in viewers),
-    }))
+    out.write_text(  # noqa: ASYNC240
+        json.dumps(
+            {
+                "seqs": seqs,
+                "arrivals": [v.arrivals for v in viewers],
+                "cpu": cpu,
+                "cpu_connect": cpu0 - started,
+                "lost": lost,
+                "frames": sum(v.frames for v in viewers),
+            }
+        )
+    )
 
 
 # --- the driver -------------------------------------------------------------------------------
@@ -233,12 +241,23 @@ def proc_rss_mb(pid: int) -> float:
 
 def quest_doc() -> dict[str, Any]:
     return {
-        "slug": "bench", "title": "Bench Quest", "timezone": "Asia/Hong_Kong",
-        "starts_at": "2026-01-01T00:00:00+08:00", "ends_at": "2030-01-01T00:00:00+08:00",
+        "slug": "bench",
+        "title": "Bench Quest",
+        "timezone": "Asia/Hong_Kong",
+        "starts_at": "2026-01-01T00:00:00+08:00",
+        "ends_at": "2030-01-01T00:00:00+08:00",
         "tracks": [{"slug": "t", "title": "T"}],
         "challenges": [
-            {"slug": f"c{i}", "track": "t", "title": f"C{i}", "prompt": "1+1?",
-             "kind": "numeric", "points": 1 + (i % 7), "answer": 2, "tolerance": 0}
+            {
+                "slug": f"c{i}",
+                "track": "t",
+                "title": f"C{i}",
+                "prompt": "1+1?",
+                "kind": "numeric",
+                "points": 1 + (i % 7),
+                "answer": 2,
+                "tolerance": 0,
+            }
             for i in range(CHALLENGES)
         ],
     }
@@ -273,7 +292,8 @@ class Poster:
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head[9:12])
             length = next(
-                int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
                 if line.lower().startswith(b"content-length:")
             )
             reply = json.loads(await reader.readexactly(length))
@@ -294,7 +314,9 @@ class Bench:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ)
         self.env.update(
-            TQ_ENVIRONMENT="test", TQ_DATA_DIR=str(self.tmp), TQ_LOG_LEVEL="warning",
+            TQ_ENVIRONMENT="test",
+            TQ_DATA_DIR=str(self.tmp),
+            TQ_LOG_LEVEL="warning",
             TQ_SECRET_KEY="bench-secret-bench-secret-bench-secret-0123",
             TQ_WRONG_ANSWER_LIMIT="100000",
         )
@@ -310,13 +332,28 @@ class Bench:
 
     def start_server(self) -> None:
         subprocess.run(
-            [sys.executable, "-m", "quest.cli", "users", "create", "--role", "staff",
-             "--username", "bench"],
-            input=b"password123\n", env=self.env, cwd=ROOT, check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "quest.cli",
+                "users",
+                "create",
+                "--role",
+                "staff",
+                "--username",
+                "bench",
+            ],
+            input=b"password123\n",
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
         )
         self.server = subprocess.Popen(
             [sys.executable, "-m", "quest.cli", "serve", "--port", str(self.port)],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL,
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
             stderr=(self.tmp / "server.log").open("wb"),
         )
         for _ in range(300):
@@ -385,8 +422,17 @@ class Bench:
             probes = self.args.probes // procs + (1 if k < self.args.probes % procs else 0)
             out, ready = self.tmp / f"out-{viewers}-{k}.json", self.tmp / f"ready-{viewers}-{k}"
             proc = subprocess.Popen(  # noqa: ASYNC220
-                [sys.executable, __file__, "--client", ws_url, str(count), str(min(probes, count)),
-                 str(out), str(stop), str(ready)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--client",
+                    ws_url,
+                    str(count),
+                    str(min(probes, count)),
+                    str(out),
+                    str(stop),
+                    str(ready),
+                ],
                 cwd=ROOT,
             )
             clients.append((proc, out, ready))
@@ -417,9 +463,18 @@ class Bench:
         for proc, out, _ in clients:
             proc.wait(timeout=60)
             results.append(json.loads(out.read_text()))
-        return {"viewers": viewers, "solves": done, "cpu": cpu, "snapshots": snapshots,
-                "rss": rss, "results": results, "took": took, "seq_before": seq_before,
-                "sys": sys_cpu, "driver": driver}
+        return {
+            "viewers": viewers,
+            "solves": done,
+            "cpu": cpu,
+            "snapshots": snapshots,
+            "rss": rss,
+            "results": results,
+            "took": took,
+            "seq_before": seq_before,
+            "sys": sys_cpu,
+            "driver": driver,
+        }
 
     async def seq(self) -> int:
         import redis.asyncio as aioredis
@@ -454,7 +509,8 @@ def latencies(phase: dict[str, Any]) -> list[float]:
     order = sorted(seqs)
     viewers = [
         ([s for s, _ in arrivals], [t for _, t in arrivals])
-        for result in phase["results"] for arrivals in result["arrivals"]
+        for result in phase["results"]
+        for arrivals in result["arrivals"]
     ]
     out: list[float] = []
     solves = phase["solves"][:: max(1, len(phase["solves"]) // 400)]
@@ -494,23 +550,30 @@ async def main(args: argparse.Namespace) -> None:
     finally:
         bench.stop_server()
 
-    print(f"server: one uvicorn process; {PLAYERS} players on a top-10 board; "
-          f"{args.rate} solves/s requested")
+    print(
+        f"server: one uvicorn process; {PLAYERS} players on a top-10 board; "
+        f"{args.rate} solves/s requested"
+    )
     base = phases[0]
     base_cpu_per_solve = base["cpu"] / max(1, len(base["solves"]))
     for phase in phases:
         n, solves = phase["viewers"], len(phase["solves"])
         fan_cpu = phase["cpu"] - base_cpu_per_solve * solves
         snaps = max(1, phase["snapshots"])
-        line = (f"viewers={n:5d} solves={solves:5d} ({solves / phase['took']:.0f}/s) "
-                f"snapshots={phase['snapshots']:4d} ({snaps / phase['took']:.1f}/s) "
-                f"server CPU={phase['cpu']:.2f}s (sys {phase['sys']:.2f}s) "
-                f"fan-out CPU/snapshot={1000 * fan_cpu / snaps:.2f}ms")
+        line = (
+            f"viewers={n:5d} solves={solves:5d} ({solves / phase['took']:.0f}/s) "
+            f"snapshots={phase['snapshots']:4d} ({snaps / phase['took']:.1f}/s) "
+            f"server CPU={phase['cpu']:.2f}s (sys {phase['sys']:.2f}s) "
+            f"fan-out CPU/snapshot={1000 * fan_cpu / snaps:.2f}ms"
+        )
         if n:
             # Sends actually completed in the window: snapshot frames newer than its start.
             sent = sum(
-                1 for result in phase["results"] for arrivals in result["arrivals"]
-                for seq, _ in arrivals if seq > phase["seq_before"]
+                1
+                for result in phase["results"]
+                for arrivals in result["arrivals"]
+                for seq, _ in arrivals
+                if seq > phase["seq_before"]
             )
             lat = latencies(phase)
             p50, p99 = pct(lat, 0.50) * 1000, pct(lat, 0.99) * 1000
@@ -526,12 +589,16 @@ async def main(args: argparse.Namespace) -> None:
             )
         print(line)
     full = phases[-1]
-    print(f"RSS: idle {rss_idle:.0f} MB, with {full['viewers']} viewers {full['rss']:.0f} MB "
-          f"({1024 * (full['rss'] - rss_idle) / max(1, full['viewers']):.0f} KB per viewer)")
+    print(
+        f"RSS: idle {rss_idle:.0f} MB, with {full['viewers']} viewers {full['rss']:.0f} MB "
+        f"({1024 * (full['rss'] - rss_idle) / max(1, full['viewers']):.0f} KB per viewer)"
+    )
     if bench.errors:
         print(f"failed solve requests: {bench.errors} (server log: {bench.tmp / 'server.log'})")
-    print(f"ratio p99 / target 500 ms = {full.get('p99', float('nan')) / 500:.2f} "
-          f"(<= 1.00 meets the target)")
+    print(
+        f"ratio p99 / target 500 ms = {full.get('p99', float('nan')) / 500:.2f} "
+        f"(<= 1.00 meets the target)"
+    )
 
 
 if __name__ == "__main__":

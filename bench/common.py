@@ -20,11 +20,11 @@ from sqlalchemy import insert
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from challenges.clock import utcnow  # noqa: E402
-from quest.accounts import _hasher  # noqa: E402
-from quest.content import import_quest, validate  # noqa: E402
-from quest.db import create_schema, make_engine, make_sessionmaker  # noqa: E402
-from quest.models import Account, ApiToken  # noqa: E402
+from kit.time import utcnow  # noqa: E402
+from quest.accounts.models import Account, ApiToken  # noqa: E402
+from quest.accounts.service import _hasher  # noqa: E402
+from quest.core.db import create_schema, make_engine, make_sessionmaker  # noqa: E402
+from quest.quests.content import import_quest, validate  # noqa: E402
 
 
 def bench_quest(n: int = 50) -> dict[str, Any]:

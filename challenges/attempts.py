@@ -8,8 +8,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from challenges.clock import utcnow
 from challenges.models import Challenge, HintUnlock
+from kit.time import utcnow
 
 
 def _insert_ignore(session: AsyncSession, table: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from challenges.clock import UTCDateTime, utcnow
+from kit.time import UTCDateTime, utcnow
 
 
 class Challenge(SQLModel, table=True):

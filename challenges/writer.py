@@ -22,15 +22,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from challenges import kinds, scoring
-from challenges.clock import as_utc
-from challenges.errors import (
-    AlreadySolved,
-    AttemptsExhausted,
-    Conflict,
-    DomainError,
-    Locked,
-    Unavailable,
-)
+from challenges.errors import AlreadySolved, AttemptsExhausted, Locked
+from kit.errors import Conflict, DomainError, Unavailable
+from kit.time import as_utc
 
 log = logging.getLogger("talentquest.writer")
 

@@ -21,7 +21,6 @@ from jobs.models import (
     ReceivedWebhook,
     RecruiterNote,
     Shortlist,
-    utcnow,
 )
 from jobs.schemas import (
     EVENT_TYPES,
@@ -33,6 +32,7 @@ from jobs.schemas import (
     EventEnvelope,
 )
 from jobs.service import insert_ignore
+from kit.time import utcnow
 
 Outcome = Literal["applied", "duplicate", "ignored"]
 

@@ -23,7 +23,6 @@ from jobs.models import (
     RecruiterAudit,
     RecruiterNote,
     Shortlist,
-    utcnow,
 )
 from jobs.responses import (
     AuditEntry,
@@ -35,6 +34,7 @@ from jobs.responses import (
 )
 from jobs.schemas import EDUCATION_LEVELS, EXPERIENCE_LEVELS, REGIONS, SECTORS
 from jobs.service import check_choice, insert_ignore, like_pattern
+from kit.time import utcnow
 
 Sort = Literal["score", "date"]
 Action = Literal["view", "search", "export"]

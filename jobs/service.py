@@ -13,7 +13,7 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from jobs.errors import JobsError, invalid_filter, job_not_found
-from jobs.models import Candidate, Company, Interest, Job, utcnow
+from jobs.models import Candidate, Company, Interest, Job
 from jobs.schemas import (
     DEGREE_RANK,
     EDUCATION_LEVELS,
@@ -22,6 +22,7 @@ from jobs.schemas import (
     REGIONS,
     SECTORS,
 )
+from kit.time import utcnow
 
 
 def check_choice(field: str, value: str | None, allowed: Sequence[str]) -> str | None:

@@ -19,11 +19,11 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from kit.loops import check_stop
 from leaderboard import keys
 from leaderboard.board import Boards
 from leaderboard.errors import UnknownScope
 from leaderboard.live import REFRESH_S, Hub, split_view
-from leaderboard.loops import check_stop
 from leaderboard.windows import resolve_scope
 
 log = logging.getLogger("talentquest.live")
@@ -56,7 +56,13 @@ MetaLoader = Callable[[int], Awaitable[QuestMeta | None]]
 
 
 def snapshot_text(
-    meta: QuestMeta, *, view: str, scope: str, limit: int, seq: int, total: int,
+    meta: QuestMeta,
+    *,
+    view: str,
+    scope: str,
+    limit: int,
+    seq: int,
+    total: int,
     entries: list[dict[str, Any]],
 ) -> str:
     """The one serialisation of a snapshot, sent as is to every viewer of the view."""
@@ -93,7 +99,11 @@ async def current_snapshot(
     scope = resolve_scope(scope_alias, now=moment, tz=meta.tz, tracks=list(meta.tracks))
     seq = int(await boards.redis.get(keys.live_seq(meta.quest_id)) or 0)
     total, entries = await boards.top(
-        quest_id=meta.quest_id, scope=scope, epoch=meta.epoch, limit=limit, offset=0,
+        quest_id=meta.quest_id,
+        scope=scope,
+        epoch=meta.epoch,
+        limit=limit,
+        offset=0,
         frozen=meta.frozen,
     )
     return snapshot_text(
@@ -183,7 +193,11 @@ class Ticker:
             if last is not None and last.scope == scope and scope not in changed and not refreeze:
                 continue
             total, entries = await self.boards.top(
-                quest_id=quest_id, scope=scope, epoch=meta.epoch, limit=limit, offset=0,
+                quest_id=quest_id,
+                scope=scope,
+                epoch=meta.epoch,
+                limit=limit,
+                offset=0,
                 frozen=meta.frozen,
             )
             body = json.dumps([scope, total, meta.frozen, entries], separators=(",", ":"))

@@ -20,8 +20,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from kit.loops import check_stop
 from leaderboard import keys
-from leaderboard.loops import check_stop
 
 log = logging.getLogger("talentquest.live")
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from leaderboard.timestamps import UTCDateTime
+from kit.time import UTCDateTime
 
 
 def utcnow() -> datetime:

@@ -1,4 +1,4 @@
-"""The app factory: the lifespan owns every client and yields typed state."""
+"""The composition root: the lifespan owns every client; `create_app` wires the packages."""
 
 from __future__ import annotations
 
@@ -17,23 +17,35 @@ from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from challenges.writer import AttemptWriter
+from jobs.errors import install_error_handler as install_jobs_error_handler
+from jobs.router import create_router as create_jobs_router
 from leaderboard.board import Boards
-from quest import board_sync
-from quest.db import (
-    checkpoint_forever,
+from quest.accounts import router as accounts
+from quest.boards import router as boards
+from quest.boards import sync as board_sync
+from quest.core.db import (
     create_schema,
     is_sqlite,
     make_engine,
     make_read_engine,
     make_sessionmaker,
     make_sync_engine,
-    sqlite_path,
 )
-from quest.errors import DomainError
-from quest.metrics import Metrics
-from quest.middleware import BodyLimit, RouteTiming
-from quest.settings import Settings, get_settings
-from quest.state import AppState
+from quest.core.deps import jobs_caller
+from quest.core.errors import DomainError
+from quest.core.metrics import Metrics
+from quest.core.middleware import BodyLimit, RouteTiming
+from quest.core.settings import Settings, get_settings
+from quest.core.state import AppState
+from quest.jobseekers import router as jobseekers
+from quest.live import router as live
+from quest.live import ws as live_ws
+from quest.ops import router as ops
+from quest.play import router as play
+from quest.quests import router as quests
+from quest.tasks import background_tasks
+from webui.live_pages import install as install_live_pages
+from webui.setup import install as install_pages
 
 log = logging.getLogger("talentquest")
 
@@ -45,7 +57,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     embedded = None
     redis_url = settings.redis_url
     if not redis_url:
-        from quest.redis_server import EmbeddedRedis
+        from quest.core.redis_server import EmbeddedRedis
 
         embedded = EmbeddedRedis(settings.data_dir)
         await embedded.astart()
@@ -80,9 +92,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 log.info("rebuilt boards on start-up: %s", ", ".join(rebuilt))
         except RedisError as exc:
             log.warning("boards not checked on start-up: %s", exc)
-        tasks.append(asyncio.create_task(board_sync.reconcile_forever(state), name="reconcile"))
-        if (db_file := sqlite_path(settings.resolved_database_url)) is not None:
-            tasks.append(asyncio.create_task(checkpoint_forever(db_file), name="checkpoint"))
         # Start-up objects (ORM mappers, routes, templates) never die: keep them out of
         # the collector's way so full collections under load stay short.
         gc.freeze()
@@ -151,20 +160,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(503, "boards_unavailable", "Leaderboards are briefly unavailable; try again.")
 
 
-def _install_jobs(app: FastAPI, settings: Settings) -> None:
-    """The job listing module, the jobseeker routes, and the handoff relay (issue 4)."""
-    from jobs.errors import install_error_handler
-    from jobs.router import create_router
-    from quest import handoff, jobseeker_router
-    from quest.deps import jobs_caller
-
-    secret = settings.resolved_handoff_secret
-    app.include_router(create_router(current_principal=jobs_caller, handoff_secret=secret))
-    install_error_handler(app)
-    app.include_router(jobseeker_router.router)
-    app.state.background.append(handoff.relay_for(app))
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -175,29 +170,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
-    app.state.background = []  # coroutine factories started by the lifespan: f(state)
     install_error_handlers(app)
-
-    from quest import admin, board_router, ops, router
-
-    app.include_router(ops.router)
-    app.include_router(router.router)
-    app.include_router(board_router.router)
-    app.include_router(admin.router)
-    _install_jobs(app, settings)
-
-    from webui.setup import install as install_pages  # pages, /static, HTML error pages
-
-    install_pages(app)
-
-    from quest import live, live_router, scheduled, ws
-    from webui import live_pages
-
-    app.include_router(ws.router)
-    app.include_router(live_router.admin)
-    app.include_router(live_router.public)
-    live_pages.install(app)
-    app.state.background += [live.live_relay, live.live_ticker, scheduled.scheduler_task]
+    install_jobs_error_handler(app)
+    for router in (
+        ops.router,
+        accounts.router,
+        accounts.admin,
+        quests.router,
+        quests.admin,
+        play.router,
+        boards.router,
+        boards.admin,
+        jobseekers.router,
+        create_jobs_router(
+            current_principal=jobs_caller, handoff_secret=settings.resolved_handoff_secret
+        ),
+    ):
+        app.include_router(router)
+    install_pages(app)  # pages, /static, HTML error pages
+    app.include_router(live_ws.router)
+    app.include_router(live.admin)
+    install_live_pages(app)
+    app.state.background = background_tasks(app)  # started by the lifespan: f(state)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RouteTiming, metrics=app.state.metrics)
     return app

@@ -10,8 +10,6 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-DEMO_QUEST = Path(__file__).parent / "demo" / "talent-quest.yaml"
-
 
 class CliError(Exception):
     """Bad input: printed as one line, exit status 1."""
@@ -29,7 +27,7 @@ async def app_state() -> AsyncIterator[Any]:
 
 
 async def cmd_demo(args: argparse.Namespace) -> None:
-    from quest.demo_loader import load_demo
+    from quest.quests.demo.loader import load_demo
 
     async with app_state() as state:
         summary = await load_demo(state)
@@ -37,7 +35,7 @@ async def cmd_demo(args: argparse.Namespace) -> None:
 
 
 async def cmd_import(args: argparse.Namespace) -> None:
-    from quest.content import ContentError, import_quest, parse_text, validate
+    from quest.quests.content import ContentError, import_quest, parse_text, validate
 
     path = Path(args.file)
     try:
@@ -58,8 +56,8 @@ async def cmd_import(args: argparse.Namespace) -> None:
 async def cmd_users_create(args: argparse.Namespace) -> None:
     import re
 
-    from quest.accounts import create_account
-    from quest.errors import Conflict
+    from quest.accounts.service import create_account
+    from quest.core.errors import Conflict
 
     if not re.fullmatch(r"[A-Za-z0-9_-]{3,32}", args.username):
         raise CliError("username must be 3-32 of A-Z a-z 0-9 _ -")
@@ -78,7 +76,7 @@ async def cmd_users_create(args: argparse.Namespace) -> None:
 
 
 async def cmd_rebuild(args: argparse.Namespace) -> None:
-    from quest import board_sync
+    from quest.boards import sync as board_sync
 
     async with app_state() as state:
         quests = await board_sync.quests(state, args.quest)
@@ -90,16 +88,17 @@ async def cmd_rebuild(args: argparse.Namespace) -> None:
 
 
 async def cmd_scheduler(args: argparse.Namespace) -> None:
-    from quest.scheduled import run_scheduler_forever
+    from quest.core.scheduler import run_scheduler_forever
+    from quest.tasks import SCHEDULED_JOBS
 
     async with app_state() as state:
-        await run_scheduler_forever(state)
+        await run_scheduler_forever(state, SCHEDULED_JOBS)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    from quest.settings import get_settings
+    from quest.core.settings import get_settings
 
     settings = get_settings()
     uvicorn.run(

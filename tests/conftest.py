@@ -25,8 +25,8 @@ from fastapi import FastAPI
 from sqlmodel import SQLModel
 
 from quest.app import create_app
-from quest.redis_server import EmbeddedRedis
-from quest.settings import Settings
+from quest.core.redis_server import EmbeddedRedis
+from quest.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 QUEST_DOC: dict[str, Any] = {
@@ -142,7 +142,9 @@ def _reset_stores(settings: Settings) -> None:
         import challenges.models  # noqa: F401
         import jobs.models  # noqa: F401
         import leaderboard.models  # noqa: F401
-        import quest.models  # noqa: F401
+        import quest.accounts.models
+        import quest.jobseekers.models
+        import quest.quests.models  # noqa: F401
 
         sync_url = url.replace("+asyncpg", "+psycopg")
         engine = sqlalchemy.create_engine(sync_url)
@@ -177,7 +179,7 @@ def auth(token: str) -> dict[str, str]:
 
 
 async def make_staff(app: FastAPI, username: str = "staffer") -> str:
-    from quest.accounts import create_account, issue_token
+    from quest.accounts.service import create_account, issue_token
 
     state = app.state.tq
     async with state.sessionmaker() as session, session.begin():
@@ -188,7 +190,7 @@ async def make_staff(app: FastAPI, username: str = "staffer") -> str:
 
 
 async def make_account(app: FastAPI, username: str, role: str) -> str:
-    from quest.accounts import create_account, issue_token
+    from quest.accounts.service import create_account, issue_token
 
     state = app.state.tq
     async with state.sessionmaker() as session, session.begin():

@@ -10,8 +10,8 @@ import httpx
 from fastapi import FastAPI
 from sqlmodel import select
 
-from challenges.clock import utcnow
-from quest.models import ApiToken
+from kit.time import utcnow
+from quest.accounts.models import ApiToken
 from tests.conftest import ROOT, auth, register
 
 

@@ -7,8 +7,8 @@ import copy
 import httpx
 import pytest
 
-from quest.cli import DEMO_QUEST
-from quest.content import ContentError, parse_text, validate
+from quest.quests.content import ContentError, parse_text, validate
+from quest.quests.demo.loader import DEMO_QUEST
 from tests.conftest import QUEST_DOC, auth, register
 
 

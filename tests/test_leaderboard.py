@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from leaderboard import keys
 from leaderboard.board import composite, decode
-from quest import board_sync
+from quest.boards import sync as board_sync
 from tests.conftest import auth, register
 
 

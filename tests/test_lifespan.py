@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from quest.app import create_app
-from quest.db import is_sqlite
-from quest.settings import Settings
+from quest.core.db import is_sqlite
+from quest.core.settings import Settings
 from tests.conftest import _reset_stores
 
 BACKGROUND = {
-    "reconcile",
+    "reconcile_forever",
     "live_relay",
     "live_ticker",
     "scheduler_task",
@@ -21,7 +21,7 @@ BACKGROUND = {
 
 async def test_background_tasks_end_with_the_app(settings: Settings) -> None:
     _reset_stores(settings)
-    expected = BACKGROUND | ({"checkpoint"} if is_sqlite(settings.resolved_database_url) else set())
+    expected = BACKGROUND | ({"checkpoint_task"} if is_sqlite(settings.resolved_database_url) else set())
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         await asyncio.sleep(1.0)  # every loop is parked in its awaits (pub/sub read, sleeps)

@@ -16,7 +16,7 @@ import pytest
 import redis
 import redis.asyncio
 
-from quest.redis_server import EmbeddedRedis, EmbeddedRedisError, redis_server_executable
+from quest.core.redis_server import EmbeddedRedis, EmbeddedRedisError, redis_server_executable
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -133,7 +133,8 @@ def test_second_start_reuses_running_server(server: EmbeddedRedis, data_dir: Pat
 def _start_in_child_then_die(data_dir: Path) -> int:
     """Start a server from a child python that then dies without cleanup; return its pid."""
     code = (
-        "import os, sys; from pathlib import Path; from quest.redis_server import EmbeddedRedis;"
+        "import os, sys; from pathlib import Path;"
+        "from quest.core.redis_server import EmbeddedRedis;"
         "s = EmbeddedRedis(Path(sys.argv[1])); s.start();"
         "print(s.pid, flush=True); os._exit(0)"
     )

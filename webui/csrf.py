@@ -16,8 +16,8 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from quest.deps import SESSION_COOKIE
-from quest.errors import DomainError
+from quest.core.deps import SESSION_COOKIE
+from quest.core.errors import DomainError
 
 CSRF_COOKIE = "tq_csrf"
 FIELD = "csrf_token"

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from quest.accounts import Principal, resolve_token
-from quest.deps import SESSION_COOKIE, StateDep
-from quest.errors import Forbidden, Unauthenticated
+from quest.accounts.service import Principal, resolve_token
+from quest.core.deps import SESSION_COOKIE, StateDep
+from quest.core.errors import Forbidden, Unauthenticated
 
 
 def mark_page(request: Request) -> None:

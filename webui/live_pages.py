@@ -16,13 +16,13 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from challenges.clock import utcnow
+from kit.time import utcnow
 from leaderboard.errors import UnknownScope
 from leaderboard.windows import resolve_scope
-from quest.deps import OptionalPrincipal, StateDep
-from quest.live import meta_from
-from quest.live_router import public_url, qr_svg
-from quest.models import Quest, Track
+from quest.core.deps import OptionalPrincipal, StateDep
+from quest.live.router import public_url, qr_svg
+from quest.live.service import meta_from
+from quest.quests.models import Quest, Track
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(

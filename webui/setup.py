@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from quest.errors import DomainError, Unauthenticated
+from quest.core.errors import DomainError, Unauthenticated
 
 STATIC = Path(__file__).parent / "static"
 

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from quest.deps import SESSION_COOKIE
+from quest.core.deps import SESSION_COOKIE
 from webui import csrf, flash
 from webui.i18n import LANGS, pick_lang, translate
 

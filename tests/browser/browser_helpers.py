@@ -44,9 +44,9 @@ WEIGHT = """() => {
 
 def need_chromium() -> None:
     if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed at /usr/bin/chromium")
+        pytest.fail("chromium is not installed at /usr/bin/chromium (make browser-deps installs it)")
     if not AXE.exists():
-        pytest.skip("axe-core is not installed: run `make browser-deps`")
+        pytest.fail("axe-core is not installed: run `make browser-deps`")
 
 
 async def check_page(page: Any, name: str, errors: list[str]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import time
 
 import httpx
@@ -101,19 +100,18 @@ async def test_a_player_on_a_phone(live_server: Server, server_env: dict[str, st
 
             await page.goto(base + "/me")
             await check_page(page, "me-zh", errors)
-            if importlib.util.find_spec("quest.jobseekers") is not None:
-                await page.fill("#f-full_name", "陳大文")
-                await page.fill("#f-email", "tai.man@example.com")
-                await page.select_option("#f-education_level", "master")
-                await page.check("input[name=sectors][value=fintech]")
-                await page.select_option("#f-experience_level", "entry")
-                await page.check("input[name=regions][value=hk]")
-                await page.click("#convert button[type=submit]")
-                await page.wait_for_selector("#e-consent")
-                await page.check("input[name=consent]")
-                await page.click("#convert button[type=submit]")
-                await page.wait_for_selector("text=你已成為求職者")
-                await check_page(page, "me-converted-zh", errors)
+            await page.fill("#f-full_name", "陳大文")
+            await page.fill("#f-email", "tai.man@example.com")
+            await page.select_option("#f-education_level", "master")
+            await page.check("input[name=sectors][value=fintech]")
+            await page.select_option("#f-experience_level", "entry")
+            await page.check("input[name=regions][value=hk]")
+            await page.click("#convert button[type=submit]")
+            await page.wait_for_selector("#e-consent")
+            await page.check("input[name=consent]")
+            await page.click("#convert button[type=submit]")
+            await page.wait_for_selector("text=你已成為求職者")
+            await check_page(page, "me-converted-zh", errors)
             await context.close()
         finally:
             await browser.close()

@@ -11,7 +11,7 @@ import pytest_asyncio
 from fastapi import FastAPI
 
 from quest.app import create_app
-from quest.settings import Settings
+from quest.core.settings import Settings
 from tests.conftest import _reset_stores
 from tests.handoff.helpers import Receiver
 

@@ -16,8 +16,8 @@ from sqlmodel import select
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from quest.jobseekers import NOTICE_VERSION
-from quest.models import HandoffEvent
+from quest.jobseekers.models import HandoffEvent
+from quest.jobseekers.service import NOTICE_VERSION
 from tests.conftest import auth
 
 

@@ -43,9 +43,7 @@ async def call(
 ) -> httpx.Response:
     method, path, json_body = route
     headers = auth(token) if token else {}
-    return await client.request(
-        method, path.format(jid=jid), json=json_body, headers=headers
-    )
+    return await client.request(method, path.format(jid=jid), json=json_body, headers=headers)
 
 
 async def test_recruiter_routes(client: httpx.AsyncClient, world: dict[str, str]) -> None:
@@ -74,16 +72,25 @@ async def test_staff_routes(client: httpx.AsyncClient, world: dict[str, str]) ->
     assert page["counts"] == {"pending": 0, "delivered": 1, "dead": 0}
     [item] = page["items"]
     assert set(item) >= {
-        "id", "webhook_id", "type", "status", "attempts", "last_error",
-        "next_attempt_at", "delivered_at",
+        "id",
+        "webhook_id",
+        "type",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "delivered_at",
     }
 
 
 async def test_jobseeker_routes_need_a_player(
     client: httpx.AsyncClient, world: dict[str, str]
 ) -> None:
-    for method, path in (("GET", "/api/me/jobseeker"), ("PATCH", "/api/me/jobseeker"),
-                         ("DELETE", "/api/me")):
+    for method, path in (
+        ("GET", "/api/me/jobseeker"),
+        ("PATCH", "/api/me/jobseeker"),
+        ("DELETE", "/api/me"),
+    ):
         assert (await client.request(method, path, json={})).status_code == 401
         r = await client.request(method, path, json={}, headers=auth(world["recruiter"]))
         assert r.status_code == 403

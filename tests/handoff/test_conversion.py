@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from quest.jobseekers import NOTICE_VERSION, notice
+from quest.jobseekers.service import NOTICE_VERSION, notice
 from tests.conftest import auth, make_account, register
 from tests.handoff.helpers import body, convert, delivered
 

@@ -11,10 +11,10 @@ from fastapi import FastAPI
 from sqlmodel import select, update
 from standardwebhooks import Webhook
 
-from challenges.clock import utcnow
 from jobs.schemas import HANDOFF_EVENT, CandidateConverted
-from quest import handoff
-from quest.models import HandoffEvent
+from kit.time import utcnow
+from quest.jobseekers import outbox as handoff
+from quest.jobseekers.models import HandoffEvent
 from tests.conftest import auth, make_account, make_staff, register
 from tests.handoff.helpers import Receiver, convert, delivered, events, eventually
 

@@ -9,11 +9,13 @@ import httpx
 from fastapi import FastAPI
 from sqlmodel import col, select, update
 
-from challenges.clock import utcnow
 from challenges.models import Attempt, Solve
-from quest.jobseekers import NOTICE_VERSION
-from quest.models import Account, HandoffEvent, Jobseeker, Quest
-from quest.privacy import purge_unconverted
+from kit.time import utcnow
+from quest.accounts.models import Account
+from quest.jobseekers.models import HandoffEvent, Jobseeker
+from quest.jobseekers.privacy import purge_unconverted
+from quest.jobseekers.service import NOTICE_VERSION
+from quest.quests.models import Quest
 from tests.conftest import auth, make_account, register
 from tests.handoff.helpers import convert, delivered
 
@@ -200,7 +202,7 @@ async def test_purge_unconverted(
 
 
 def test_purge_is_a_scheduled_job() -> None:
-    from quest import scheduled
+    from quest.tasks import SCHEDULED_JOBS
 
-    job = scheduled.REGISTRY["privacy.purge_unconverted"]
+    job = next(j for j in SCHEDULED_JOBS if j.name == "privacy.purge_unconverted")
     assert job.catch_up

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlmodel import col, select
 
 from challenges.models import Solve
-from quest.jobseekers import game_summary, longest_streak
+from quest.jobseekers.service import game_summary, longest_streak
 from tests.conftest import auth, register
 from tests.handoff.helpers import convert
 

@@ -14,15 +14,17 @@ import pytest_asyncio
 from fastapi import FastAPI
 from sqlmodel import select
 
-from challenges.clock import utcnow
+from kit.time import utcnow
 from leaderboard.windows import day_key
-from quest import scheduled
 from quest.app import create_app
-from quest.archive import closed_windows
-from quest.models import Quest
-from quest.scheduled import Job, build_scheduler, run_job, slot_of
-from quest.settings import Settings
-from quest.state import AppState
+from quest.boards.archive import closed_windows
+from quest.boards.scheduled import ROLLOVER, roll_over
+from quest.core.scheduler import Job, build_scheduler, catch_up, cron, every, run_job, slot_of
+from quest.core.settings import Settings
+from quest.core.state import AppState
+from quest.quests.models import Quest
+from quest.quests.scheduled import apply_transitions
+from quest.tasks import SCHEDULED_JOBS
 from tests.conftest import QUEST_DOC, auth, register
 
 HK = ZoneInfo("Asia/Hong_Kong")
@@ -67,10 +69,10 @@ async def test_daily_window_archived_once_after_midnight(
     midnight = datetime.combine(
         datetime.fromisoformat(today).date() + timedelta(days=1), time(0), tzinfo=HK
     )
-    assert await scheduled.roll_over(state, midnight - timedelta(minutes=1)) == {}
-    done = await scheduled.roll_over(state, midnight + timedelta(minutes=1))
+    assert await roll_over(state, midnight - timedelta(minutes=1)) == {}
+    done = await roll_over(state, midnight + timedelta(minutes=1))
     assert f"daily:{today}" in done["expo"]
-    assert await scheduled.roll_over(state, midnight + timedelta(minutes=2)) == {}  # idempotent
+    assert await roll_over(state, midnight + timedelta(minutes=2)) == {}  # idempotent
     listing = (await client.get("/api/quests/expo/archive")).json()
     assert f"daily:{today}" in [a["scope"] for a in listing]
     r = await client.get(f"/api/quests/expo/archive/daily:{today}")
@@ -96,16 +98,14 @@ async def test_scheduled_quest_opens_and_closes_at_its_times(
     for body in (doc, draft):
         r = await client.post("/api/admin/quests", json=body, headers=auth(staff))
         assert r.status_code == 201, r.text
-    assert "timed" not in await scheduled.apply_transitions(state, start - timedelta(seconds=1))
+    assert "timed" not in await apply_transitions(state, start - timedelta(seconds=1))
     assert await _status(app, "timed") == "closed"
-    assert (await scheduled.apply_transitions(state, start + timedelta(seconds=1)))[
-        "timed"
-    ] == "open"
-    assert "timed" not in await scheduled.apply_transitions(state, start + timedelta(minutes=1))
+    assert (await apply_transitions(state, start + timedelta(seconds=1)))["timed"] == "open"
+    assert "timed" not in await apply_transitions(state, start + timedelta(minutes=1))
     assert await _status(app, "timed") == "open"
     end = start + timedelta(hours=2)
-    assert (await scheduled.apply_transitions(state, end))["timed"] == "closed"
-    assert "timed" not in await scheduled.apply_transitions(state, end + timedelta(minutes=5))
+    assert (await apply_transitions(state, end))["timed"] == "closed"
+    assert "timed" not in await apply_transitions(state, end + timedelta(minutes=5))
     assert await _status(app, "timed") == "closed"
     assert await _status(app, "drafty") == "draft"
 
@@ -120,7 +120,7 @@ async def test_catch_up_after_downtime_runs_missed_work(
     )
     later = utcnow() + timedelta(days=9)
     await state.redis.delete("tq:job:lock:boards.rollover", "tq:job:lock:quests.transitions")
-    ran = await scheduled.catch_up(state, now=later)
+    ran = await catch_up(state, SCHEDULED_JOBS, now=later)
     assert {"boards.rollover", "quests.transitions"} <= set(ran)
     scopes = [a["scope"] for a in (await client.get("/api/quests/expo/archive")).json()]
     assert any(s.startswith("daily:") for s in scopes) and any(
@@ -129,10 +129,10 @@ async def test_catch_up_after_downtime_runs_missed_work(
 
 
 def test_slot_is_the_latest_fire_time() -> None:
-    job = scheduled.REGISTRY["boards.rollover"]
+    job = ROLLOVER
     now = datetime(2026, 11, 24, 10, 0, 59, 900000, tzinfo=UTC)
     assert slot_of(job.trigger, now) == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-    daily = scheduled.CronTrigger.from_crontab("0 3 * * *", timezone="Asia/Hong_Kong")
+    daily = cron("0 3 * * *", timezone="Asia/Hong_Kong")
     assert slot_of(daily, now) == datetime(2026, 11, 24, 3, 0, tzinfo=HK)
 
 
@@ -152,7 +152,7 @@ async def test_two_runners_run_each_scheduled_time_once(app: FastAPI, second_app
         runs.append((id(state).__str__(), now))
         await asyncio.sleep(0.05)
 
-    trigger = scheduled.IntervalTrigger(seconds=1, start_date=scheduled._ALIGN, timezone=UTC)
+    trigger = every(1)
     job = Job("test.tick", work, trigger)
     a, b = app.state.tq, second_app.state.tq
     # Concurrent runners for the same scheduled time: exactly one runs.

@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from jobs.generator import load_demo
-from quest.deps import SESSION_COOKIE
+from quest.core.deps import SESSION_COOKIE
 from tests.conftest import auth, make_account, register
 from tests.handoff.helpers import convert, delivered
 

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import httpx
-import pytest
 
 from tests.webui.helpers import csrf_of, signup
 from tests.webui.test_pages_play import answer
-
-needs_conversion = pytest.mark.skipif(
-    importlib.util.find_spec("quest.jobseekers") is None, reason="conversion service not built"
-)
 
 
 async def test_me_needs_a_player(client: httpx.AsyncClient) -> None:
@@ -31,7 +24,6 @@ async def test_me_shows_progress_and_boards(client: httpx.AsyncClient, quest: di
     assert "Fintech: 1/3" in r.text
 
 
-@needs_conversion
 async def test_conversion_errors_next_to_fields_then_success(
     client: httpx.AsyncClient, quest: dict
 ) -> None:

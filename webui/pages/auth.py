@@ -6,10 +6,10 @@ from fastapi import Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from quest import accounts
-from quest.deps import SESSION_COOKIE, SessionDep, StateDep
-from quest.errors import Conflict, Unauthenticated
-from quest.schemas import PlayerIn
+from quest.accounts import service as accounts
+from quest.accounts.schemas import PlayerIn
+from quest.core.deps import SESSION_COOKIE, SessionDep, StateDep
+from quest.core.errors import Conflict, Unauthenticated
 from webui.csrf import CsrfForm
 from webui.deps import PageUser, page_router
 from webui.forms import FORM_ERROR, field_errors, values

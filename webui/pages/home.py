@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.responses import Response
 
-from quest import service
+from quest.quests import service
 from webui.deps import PageUser, ReadSession, page_router
 from webui.i18n import LANG_COOKIE, LANGS
 from webui.templates import redirect, render, safe_next

@@ -27,8 +27,8 @@ from jobs.schemas import (
     REGIONS,
     SECTORS,
 )
-from quest.accounts import Principal
-from quest.deps import SessionDep
+from quest.accounts.service import Principal
+from quest.core.deps import SessionDep
 from webui.csrf import CsrfForm
 from webui.deps import PageUser, PlayerPage, ReadSession, page_router
 from webui.flash import flash

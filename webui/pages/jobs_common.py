@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from jobs.errors import JobsError
-from quest.errors import DomainError
+from quest.core.errors import DomainError
 from webui.i18n import catalogue, translate
 
 PAGE_SIZE = 20

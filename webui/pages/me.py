@@ -12,14 +12,14 @@ from redis.exceptions import RedisError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from challenges.clock import as_utc, utcnow
+from kit.time import as_utc, utcnow
 from leaderboard.windows import resolve_scope
-from quest import service
-from quest.accounts import Principal
-from quest.deps import SessionDep, StateDep
-from quest.errors import Conflict, Invalid
-from quest.models import Quest
-from quest.state import AppState
+from quest.accounts.service import Principal
+from quest.core.deps import SessionDep, StateDep
+from quest.core.errors import Conflict, Invalid
+from quest.core.state import AppState
+from quest.quests import service
+from quest.quests.models import Quest
 from webui.csrf import CsrfForm
 from webui.deps import PlayerPage, ReadSession, page_router
 from webui.flash import flash
@@ -37,7 +37,7 @@ EXPERIENCE = ("entry", "mid", "senior")
 def jobseekers() -> ModuleType | None:
     """The conversion service (`quest.jobseekers`), if this build has it."""
     try:
-        return importlib.import_module("quest.jobseekers")
+        return importlib.import_module("quest.jobseekers.service")
     except ImportError:
         return None
 
@@ -162,7 +162,7 @@ async def convert(
     js = jobseekers()
     if js is None:
         return redirect(request, "/me")
-    schemas = importlib.import_module("quest.jobseeker_schemas")
+    schemas = importlib.import_module("quest.jobseekers.schemas")
     lang = pick_lang(request)
     errors: dict[str, str] = {}
     try:

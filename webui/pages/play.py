@@ -13,15 +13,16 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from challenges.attempts import unlock_hint
-from challenges.clock import as_utc, utcnow
 from challenges.kinds import booth_code_valid
 from challenges.models import Challenge
-from quest import play, service
-from quest.accounts import Principal
-from quest.deps import StateDep
-from quest.errors import DomainError, Forbidden, NotFound
-from quest.models import Quest
-from quest.state import AppState
+from kit.time import as_utc, utcnow
+from quest.accounts.service import Principal
+from quest.core.deps import StateDep
+from quest.core.errors import DomainError, Forbidden, NotFound
+from quest.core.state import AppState
+from quest.play import service as play
+from quest.quests import service
+from quest.quests.models import Quest
 from webui.csrf import CsrfForm
 from webui.deps import PageUser, PlayerPage, ReadSession, page_router
 from webui.flash import flash

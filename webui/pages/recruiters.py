@@ -18,8 +18,8 @@ from starlette.responses import Response
 from jobs import recruiters
 from jobs.models import Candidate
 from jobs.schemas import EDUCATION_LEVELS, EXPERIENCE_LEVELS, REGIONS, SECTORS
-from quest.accounts import Principal
-from quest.deps import SessionDep
+from quest.accounts.service import Principal
+from quest.core.deps import SessionDep
 from webui.csrf import CsrfForm
 from webui.deps import RecruiterPage, page_router
 from webui.flash import flash

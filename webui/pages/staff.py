@@ -9,15 +9,15 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from challenges.clock import utcnow
-from quest import service, stats
-from quest.caches import clear_caches
-from quest.content import ContentError, parse_text, validate
-from quest.content import import_quest as do_import
-from quest.db import on_commit
-from quest.deps import SessionDep, StateDep
-from quest.errors import Invalid
-from quest.models import Quest
+from kit.time import utcnow
+from quest.core.db import on_commit
+from quest.core.deps import SessionDep, StateDep
+from quest.core.errors import Invalid
+from quest.quests import service, stats
+from quest.quests.caches import clear_caches
+from quest.quests.content import ContentError, parse_text, validate
+from quest.quests.content import import_quest as do_import
+from quest.quests.models import Quest
 from webui import charts
 from webui.csrf import CsrfForm
 from webui.deps import ReadSession, StaffPage, page_router

@@ -8,11 +8,12 @@ from sqlmodel import col, select
 from starlette.responses import Response
 
 from challenges.models import Attempt, Challenge
-from quest import accounts, service
-from quest.deps import SessionDep, StateDep
-from quest.errors import Conflict, NotFound
-from quest.models import Account
-from quest.schemas import AccountIn
+from quest.accounts import service as accounts
+from quest.accounts.models import Account
+from quest.accounts.schemas import AccountIn
+from quest.core.deps import SessionDep, StateDep
+from quest.core.errors import Conflict, NotFound
+from quest.quests import service
 from webui.csrf import CsrfForm
 from webui.deps import ReadSession, StaffPage, page_router
 from webui.flash import flash

@@ -1,0 +1,1 @@
+"""Shared helpers that belong to no domain: timestamps, background loops, base errors."""

@@ -1,0 +1,1 @@
+"""Accounts, passwords and bearer tokens; who may do what."""

@@ -1,0 +1,173 @@
+"""Accounts and revocable bearer tokens (argon2 password hashes, SHA-256 token digests)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from kit.time import as_utc, utcnow
+from leaderboard import keys
+from quest.accounts.models import Account, ApiToken
+from quest.core.errors import Conflict, Unauthenticated
+
+_hasher = PasswordHasher()
+TOKEN_CACHE_S = 300
+ROLES = ("player", "staff", "recruiter")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: enough to authorise without touching SQL on the hot path."""
+
+    id: int
+    role: str
+    handle: str
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(hashed: str, password: str) -> bool:
+    try:
+        return await asyncio.to_thread(_hasher.verify, hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def create_account(
+    *,
+    session: AsyncSession,
+    handle: str,
+    password: str,
+    role: str = "player",
+    email: str | None = None,
+) -> Account:
+    account = Account(
+        handle=handle,
+        handle_key=handle.casefold(),
+        role=role,
+        password_hash=await hash_password(password),
+        email=email,
+    )
+    session.add(account)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        raise Conflict("That handle is taken.", code="handle_taken") from None
+    return account
+
+
+async def authenticate(*, session: AsyncSession, username: str, password: str) -> Account:
+    account = (
+        await session.exec(select(Account).where(Account.handle_key == username.casefold()))
+    ).first()
+    if account is None or account.erased_at is not None:
+        await hash_password(password)  # same cost either way: no user enumeration by timing
+        raise Unauthenticated("Wrong username or password.", code="invalid_credentials")
+    if not await verify_password(account.password_hash, password):
+        raise Unauthenticated("Wrong username or password.", code="invalid_credentials")
+    return account
+
+
+async def issue_token(*, session: AsyncSession, account: Account, ttl_s: int) -> str:
+    raw = secrets.token_urlsafe(32)
+    assert account.id is not None
+    session.add(
+        ApiToken(
+            token_hash=_digest(raw),
+            account_id=account.id,
+            expires_at=utcnow() + timedelta(seconds=ttl_s),
+        )
+    )
+    await session.flush()
+    return raw
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def cached_principal(*, redis: Redis, raw: str) -> Principal | None:
+    """The token's owner from the Redis cache, or None on a miss (or Redis trouble)."""
+    try:
+        cached = await redis.get(keys.token(raw))
+    except RedisError:
+        return None
+    if not cached:
+        return None
+    text = cached.decode() if isinstance(cached, bytes) else str(cached)
+    ident, role, handle = text.split(":", 2)
+    return Principal(int(ident), role, handle)
+
+
+async def resolve_token(*, session: AsyncSession, redis: Redis | None, raw: str) -> Principal:
+    """Look a token up in the Redis cache, falling back to SQL (the record)."""
+    cache_key = keys.token(raw)
+    if redis is not None:
+        found = await cached_principal(redis=redis, raw=raw)
+        if found is not None:
+            return found
+    row = (
+        await session.exec(
+            select(ApiToken, Account)
+            .join(Account, Account.id == ApiToken.account_id)  # type: ignore[arg-type]
+            .where(ApiToken.token_hash == _digest(raw))
+        )
+    ).first()
+    if row is None:
+        raise Unauthenticated("Unknown token.", code="invalid_token")
+    token, account = row
+    now = utcnow()
+    if token.revoked_at is not None or account.erased_at is not None:
+        raise Unauthenticated("This token was revoked.", code="invalid_token")
+    expires = as_utc(token.expires_at)
+    if expires <= now:
+        raise Unauthenticated("This token has expired.", code="token_expired")
+    assert account.id is not None
+    principal = Principal(account.id, account.role, account.handle)
+    if redis is not None:
+        ttl = int(min(TOKEN_CACHE_S, (expires - now).total_seconds()))
+        try:
+            async with redis.pipeline(transaction=True) as pipe:
+                pipe.set(cache_key, f"{account.id}:{account.role}:{account.handle}", ex=max(1, ttl))
+                pipe.sadd(keys.account_tokens(account.id), cache_key)
+                pipe.expire(keys.account_tokens(account.id), TOKEN_CACHE_S)
+                await pipe.execute()
+        except RedisError:
+            pass
+    return principal
+
+
+async def revoke_token(*, session: AsyncSession, redis: Redis | None, raw: str) -> None:
+    token = (
+        await session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    ).first()
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+    if redis is not None:
+        await redis.delete(keys.token(raw))
+
+
+async def revoke_all(*, session: AsyncSession, redis: Redis | None, account_id: int) -> None:
+    """Revoke every token of an account (erasure, role change)."""
+    tokens = (await session.exec(select(ApiToken).where(ApiToken.account_id == account_id))).all()
+    for token in tokens:
+        token.revoked_at = token.revoked_at or utcnow()
+        session.add(token)
+    if redis is not None:
+        cached = await redis.smembers(keys.account_tokens(account_id))
+        await redis.delete(keys.account_tokens(account_id), *cached)

@@ -1,0 +1,1 @@
+"""Leaderboards over HTTP: reads, the rebuild from SQL, and archives of closed windows."""

@@ -1,0 +1,117 @@
+"""Keep Redis boards equal to the SQL record: rebuild on demand, on start-up, after outages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from redis.exceptions import RedisError
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from challenges.models import Solve
+from kit.loops import check_stop
+from kit.time import as_utc, utcnow
+from leaderboard import keys
+from leaderboard.rebuild import SolveRow, rebuild_quest
+from quest.accounts.models import Account
+from quest.core.state import AppState
+from quest.quests.models import Quest
+
+log = logging.getLogger("talentquest.boards")
+SETTLE = timedelta(seconds=3)  # solves younger than this may still be on their way to Redis
+
+
+async def _solve_rows(state: AppState, quest_id: int) -> AsyncIterator[SolveRow]:
+    query = (
+        select(  # type: ignore[call-overload]
+            col(Solve.account_id),
+            col(Account.handle),
+            col(Solve.track),
+            col(Solve.points),
+            col(Solve.solved_at),
+        )
+        .join(Account, col(Account.id) == col(Solve.account_id))
+        .where(
+            Solve.quest_id == quest_id,
+            col(Account.banned_at).is_(None),
+            col(Account.erased_at).is_(None),
+        )
+        .order_by(col(Solve.solved_at), col(Solve.id))
+    )
+    async with state.readmaker() as session:
+        result = await session.stream(query)
+        async for pid, handle, track, points, solved_at in result:
+            yield SolveRow(int(pid), str(handle), str(track), int(points), as_utc(solved_at))
+
+
+async def solve_count(state: AppState, quest_id: int, before: object | None = None) -> int:
+    query = select(func.count()).select_from(Solve).where(Solve.quest_id == quest_id)
+    if before is not None:
+        query = query.where(col(Solve.solved_at) < before)
+    async with state.readmaker() as session:
+        return int((await session.exec(query)).one())
+
+
+async def rebuild(state: AppState, quest: Quest, *, reason: str = "manual") -> int:
+    """Rebuild every board of one quest from SQL; one process at a time per quest."""
+    assert quest.id is not None
+    lock = state.redis.lock(keys.rebuild_lock(quest.id), timeout=300, blocking_timeout=300)
+    async with lock:
+        count = await solve_count(state, quest.id)
+        written = await rebuild_quest(
+            state.redis,
+            quest_id=quest.id,
+            epoch=as_utc(quest.starts_at),
+            tz=quest.timezone,
+            solves=_solve_rows(state, quest.id),
+            applied_count=count,
+            frozen_at=as_utc(quest.frozen_at) if quest.frozen and quest.frozen_at else None,
+        )
+    state.metrics.rebuilds.labels(reason).inc()
+    log.info("rebuilt %d boards of quest %s (%s)", written, quest.slug, reason)
+    return written
+
+
+async def quests(state: AppState, slug: str | None = None) -> list[Quest]:
+    async with state.readmaker() as session:
+        query = select(Quest)
+        if slug is not None:
+            query = query.where(Quest.slug == slug)
+        return list((await session.exec(query)).all())
+
+
+async def reconcile(state: AppState) -> list[str]:
+    """Rebuild the boards of any quest whose Redis copy misses solves SQL has."""
+    rebuilt = []
+    for quest in await quests(state):
+        assert quest.id is not None
+        applied = await state.boards.applied(quest_id=quest.id)
+        if applied is None:
+            if await solve_count(state, quest.id) == 0:
+                continue
+            await rebuild(state, quest, reason="missing")
+            rebuilt.append(quest.slug)
+            continue
+        settled = await solve_count(state, quest.id, before=utcnow() - SETTLE)
+        if applied < settled:
+            await rebuild(state, quest, reason="behind")
+            rebuilt.append(quest.slug)
+    return rebuilt
+
+
+async def reconcile_forever(state: AppState) -> None:
+    """The safety net: a solve committed while Redis was away reaches the boards here."""
+    while True:
+        await asyncio.sleep(state.settings.reconcile_interval_s)
+        check_stop()
+        try:
+            await reconcile(state)
+        except (RedisError, OSError) as exc:
+            log.warning("board reconcile skipped: %s", exc)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("board reconcile failed")

@@ -1,0 +1,1 @@
+"""The service's foundation: settings, state, database, Redis, middleware, errors, scheduler."""

@@ -1,0 +1,142 @@
+"""The database engine, the session factory, and the one place transactions are handled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+if TYPE_CHECKING:
+    from quest.core.state import AppState
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def make_engine(url: str) -> AsyncEngine:
+    """The writer engine. SQLite: one connection, WAL, BEGIN IMMEDIATE, a busy timeout."""
+    if is_sqlite(url):
+        # One connection serialises writers inside the process; BEGIN IMMEDIATE makes other
+        # processes (the CLI, a second server) wait on the busy timeout instead of failing.
+        engine = create_async_engine(
+            url, pool_size=1, max_overflow=0, pool_timeout=60, connect_args={"timeout": 30}
+        )
+        _sqlite_events(engine, begin="BEGIN IMMEDIATE")
+        return engine
+    return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def make_read_engine(url: str, writer: AsyncEngine) -> AsyncEngine:
+    """Reads that must not wait for the writer (token look-ups). SQLite WAL readers never block."""
+    if not is_sqlite(url):
+        return writer
+    engine = create_async_engine(
+        url, pool_size=4, max_overflow=4, pool_timeout=60, connect_args={"timeout": 30}
+    )
+    _sqlite_events(engine, begin="BEGIN")
+    return engine
+
+
+def make_sync_engine(url: str) -> Engine:
+    """The attempt writer's plain engine (pysqlite / psycopg): one thread hop per batch."""
+    url = url.replace("sqlite+aiosqlite://", "sqlite://").replace(
+        "postgresql+asyncpg://", "postgresql+psycopg://"
+    )
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            pool_size=1,
+            max_overflow=0,
+            connect_args={"timeout": 30, "check_same_thread": False},
+        )
+        _sqlite_events(engine, begin="BEGIN IMMEDIATE")
+        return engine
+    return create_engine(url, pool_size=8, max_overflow=4, pool_pre_ping=True)
+
+
+def _sqlite_events(engine: AsyncEngine | Engine, *, begin: str) -> None:
+    sync = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+
+    @event.listens_for(sync, "connect")
+    def _pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        # Commits never checkpoint (that fsync stalled the attempt writer for ~200 ms);
+        # `checkpoint_forever` does it off to the side instead.
+        cur.execute("PRAGMA wal_autocheckpoint=0")
+        cur.close()
+
+    @event.listens_for(sync, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def create_schema(engine: AsyncEngine) -> None:
+    """Create every table the packages declare (they all share SQLModel.metadata)."""
+    import challenges.models  # noqa: F401
+    import jobs.models  # noqa: F401
+    import leaderboard.models  # noqa: F401
+    import quest.accounts.models
+    import quest.jobseekers.models
+    import quest.quests.models  # noqa: F401
+
+    async with engine.begin() as conn:
+        await conn.run_sync(SQLModel.metadata.create_all)
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file behind a SQLite URL, or None for other databases."""
+    if not is_sqlite(url):
+        return None
+    return url.split(":///", 1)[1] if ":///" in url else None
+
+
+async def checkpoint_forever(path: str, *, every_s: float = 1.0) -> None:
+    """Move the WAL into the database file in the background (PASSIVE: blocks nobody)."""
+    import asyncio
+    import sqlite3
+
+    def checkpoint() -> None:
+        conn = sqlite3.connect(path, timeout=30)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
+
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await asyncio.to_thread(checkpoint)
+        except sqlite3.Error:
+            continue
+
+
+async def checkpoint_task(state: AppState) -> None:
+    """Background task: on SQLite, checkpoint the WAL off the commit path; elsewhere, nothing."""
+    path = sqlite_path(state.settings.resolved_database_url)
+    if path is not None:
+        await checkpoint_forever(path)
+
+
+def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Run `callback` once the session's transaction has committed (never on rollback)."""
+    session.info.setdefault("on_commit", []).append(callback)
+
+
+def run_on_commit(session: AsyncSession) -> None:
+    for callback in session.info.pop("on_commit", []):
+        callback()

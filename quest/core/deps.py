@@ -1,0 +1,116 @@
+"""Dependencies named once and used everywhere (`SessionDep`, `CurrentPlayer`, `StaffOnly`...)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from redis.asyncio import Redis
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from leaderboard.board import Boards
+from quest.accounts.service import Principal, cached_principal, resolve_token
+from quest.core.db import run_on_commit
+from quest.core.errors import Forbidden, Unauthenticated
+from quest.core.settings import Settings
+from quest.core.state import AppState
+
+SESSION_COOKIE = "tq_session"
+
+
+async def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.tq
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+async def get_settings_dep(state: StateDep) -> Settings:
+    return state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
+    """The one place transactions happen: commit when the handler returns, before the reply."""
+    async with state.sessionmaker() as session:
+        async with session.begin():
+            yield session
+        run_on_commit(session)  # e.g. cache invalidation that must not precede the commit
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_redis(state: StateDep) -> Redis:
+    return state.redis
+
+
+RedisDep = Annotated[Redis, Depends(get_redis)]
+
+
+async def get_boards(state: StateDep) -> Boards:
+    return state.boards
+
+
+BoardsDep = Annotated[Boards, Depends(get_boards)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return cookie or None
+
+
+async def optional_principal(request: Request, state: StateDep) -> Principal | None:
+    raw = bearer_token(request)
+    if raw is None:
+        return None
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    principal = await cached_principal(redis=state.redis, raw=raw)
+    if principal is not None:
+        request.state.principal = principal
+        return principal
+    async with state.readmaker() as session:
+        principal = await resolve_token(session=session, redis=state.redis, raw=raw)
+    request.state.principal = principal
+    return principal
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+async def current_principal(principal: OptionalPrincipal) -> Principal:
+    if principal is None:
+        raise Unauthenticated(headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require(*roles: str):  # type: ignore[no-untyped-def]
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden(f"This needs the {' or '.join(roles)} role.", code="forbidden")
+        return principal
+
+    return dependency
+
+
+CurrentPlayer = Annotated[Principal, Depends(require("player"))]
+StaffOnly = Annotated[Principal, Depends(require("staff"))]
+RecruiterOnly = Annotated[Principal, Depends(require("recruiter", "staff"))]
+
+
+async def jobs_caller(principal: CurrentPrincipal) -> Principal:
+    """The caller as `jobs/` sees it (its `Principal` protocol: `id` and `role`); 401 if none."""
+    return principal

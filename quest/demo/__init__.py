@@ -1,1 +1,0 @@
-"""Demo content: the Talent Quest 2026 quest document."""

@@ -1,0 +1,1 @@
+"""Players turned jobseekers: conversion, the collection notice, the handoff outbox, privacy."""

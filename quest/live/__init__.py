@@ -1,0 +1,1 @@
+"""The live event: websocket boards, announcements, booth codes."""

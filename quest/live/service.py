@@ -1,0 +1,79 @@
+"""Live viewers: announcements, the per-process hub, and the relay and ticker tasks."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import select
+
+from kit.time import as_utc
+from leaderboard import keys
+from leaderboard.fanout import QuestMeta, Ticker
+from leaderboard.live import Hub, relay
+from quest.core.state import AppState
+from quest.quests.models import Quest, Track
+
+ANNOUNCEMENT_TTL_S = 3600
+
+
+async def announce(state: AppState, *, quest_id: int, text: str) -> None:
+    message = json.dumps({"type": "announcement", "text": text})
+    async with state.redis.pipeline(transaction=True) as pipe:
+        pipe.set(keys.announcement(quest_id), text, ex=ANNOUNCEMENT_TTL_S)
+        pipe.publish(keys.live_channel(quest_id), message)
+        await pipe.execute()
+
+
+def hub_of(state: AppState) -> Hub:
+    """This process's hub of live sockets (created on first use)."""
+    hub = state.extras.get("live_hub")
+    if hub is None:
+        hub = Hub(state.redis, on_count=state.metrics.ws_viewers.set)
+        state.extras["live_hub"] = hub
+    assert isinstance(hub, Hub)
+    return hub
+
+
+def meta_from(quest: Quest, tracks: list[Track]) -> QuestMeta:
+    assert quest.id is not None
+    return QuestMeta(
+        quest_id=quest.id,
+        slug=quest.slug,
+        tz=quest.timezone,
+        tracks=tuple(t.slug for t in tracks if t.position >= 0),
+        epoch=as_utc(quest.starts_at),
+        frozen=quest.frozen,
+    )
+
+
+async def load_meta(
+    state: AppState, *, quest_id: int | None = None, slug: str | None = None
+) -> QuestMeta | None:
+    """A quest's live metadata by id or slug; None for an unknown or draft quest."""
+    async with state.readmaker() as session:
+        query = (
+            select(Quest).where(Quest.id == quest_id)
+            if slug is None
+            else select(Quest).where(Quest.slug == slug)
+        )
+        quest = (await session.exec(query)).first()
+        if quest is None or quest.status == "draft" or quest.id is None:
+            return None
+        tracks = (await session.exec(select(Track).where(Track.quest_id == quest.id))).all()
+    return meta_from(quest, list(tracks))
+
+
+async def live_relay(state: AppState) -> None:
+    """Background task: the process's one pub/sub subscriber."""
+    await relay(hub_of(state))
+
+
+async def live_ticker(state: AppState) -> None:
+    """Background task: publish changed boards of the quests whose lease this process holds."""
+
+    async def loader(quest_id: int) -> QuestMeta | None:
+        return await load_meta(state, quest_id=quest_id)
+
+    ticker = Ticker(hub_of(state), state.boards, loader)
+    state.extras["live_ticker"] = ticker
+    await ticker.run()

@@ -1,0 +1,150 @@
+"""`WS /ws/quests/{slug}/leaderboard`: a public live board, relayed from Redis pub/sub."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from fastapi import APIRouter, WebSocket
+from redis.exceptions import RedisError
+from sqlmodel import col, select
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from kit.time import as_utc, utcnow
+from leaderboard import keys
+from leaderboard.errors import UnknownScope
+from leaderboard.fanout import QuestMeta, current_snapshot
+from leaderboard.live import Stalled, Viewer, view_name
+from leaderboard.windows import resolve_scope
+from quest.core.state import AppState
+from quest.live.service import hub_of
+from quest.quests.models import Quest, Track
+
+router = APIRouter(tags=["leaderboard"])
+log = logging.getLogger("talentquest.live")
+
+MAX_LIMIT = 100
+MAX_INBOUND = 4096  # bytes; viewers have nothing to say beyond a ping
+
+
+async def _close(ws: WebSocket, code: int, reason: str) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(ws.close(code=code, reason=reason), 2.0)
+
+
+async def _meta(state: AppState, slug: str) -> QuestMeta | None:
+    """The quest's live metadata, read fresh for every connect, but cheaply.
+
+    Only the columns a board needs (never the quest document, whose JSON decode dominated
+    a reconnect storm), and connects that arrive while a read of the same quest is in
+    flight share it instead of queueing one read each on the read connection.
+    """
+    loading: dict[str, asyncio.Future[QuestMeta | None]] = state.extras.setdefault(
+        "live_meta_loading", {}
+    )
+    future = loading.get(slug)
+    if future is None:
+        future = asyncio.ensure_future(_read_meta(state, slug))
+        loading[slug] = future
+        future.add_done_callback(lambda _: loading.pop(slug, None))
+    return await asyncio.shield(future)
+
+
+async def _read_meta(state: AppState, slug: str) -> QuestMeta | None:
+    async with state.readmaker() as session:
+        row = (
+            await session.exec(
+                select(Quest.id, Quest.timezone, Quest.starts_at, Quest.frozen).where(
+                    Quest.slug == slug, Quest.status != "draft"
+                )
+            )
+        ).first()
+        if row is None or row[0] is None:
+            return None
+        quest_id, tz, starts_at, frozen = row
+        tracks = (
+            await session.exec(
+                select(Track.slug).where(Track.quest_id == quest_id, col(Track.position) >= 0)
+            )
+        ).all()
+    return QuestMeta(
+        quest_id=quest_id,
+        slug=slug,
+        tz=tz,
+        tracks=tuple(tracks),
+        epoch=as_utc(starts_at),
+        frozen=frozen,
+    )
+
+
+@router.websocket("/ws/quests/{slug}/leaderboard")
+async def leaderboard_ws(ws: WebSocket, slug: str) -> None:
+    state: AppState = ws.app.state.tq
+    await ws.accept()
+    raw_limit = ws.query_params.get("limit", "10")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        await _close(ws, 4422, f"limit must be 1-{MAX_LIMIT}")
+        return
+    meta = await _meta(state, slug)
+    if meta is None:
+        await _close(ws, 4404, "unknown quest")
+        return
+    scope = (ws.query_params.get("scope") or "all").strip()
+    try:
+        resolve_scope(scope, now=utcnow(), tz=meta.tz, tracks=list(meta.tracks))
+    except UnknownScope as exc:
+        await _close(ws, 4422, str(exc)[:120])
+        return
+    view = view_name(scope, int(raw_limit))
+    hub = hub_of(state)
+    viewer = Viewer(ws.send_text)
+    await hub.join(meta.quest_id, view, viewer)
+    try:
+        try:
+            viewer.offer_snapshot(await current_snapshot(state.boards, meta, view=view), -1)
+            note = await state.redis.get(keys.announcement(meta.quest_id))
+        except RedisError:
+            await _close(ws, 1011, "boards briefly unavailable")
+            return
+        if note is not None:
+            text = note.decode() if isinstance(note, bytes) else str(note)
+            viewer.offer_note(json.dumps({"type": "announcement", "text": text}))
+        await _serve(ws, viewer)
+    finally:
+        hub.leave(meta.quest_id, view, viewer)
+
+
+async def _serve(ws: WebSocket, viewer: Viewer) -> None:
+    sender = asyncio.create_task(viewer.run())
+    listener = asyncio.create_task(_listen(ws))
+    try:
+        done, _ = await asyncio.wait({sender, listener}, return_when=asyncio.FIRST_COMPLETED)
+        if sender in done and isinstance(sender.exception(), Stalled):
+            log.info("dropped a stalled live viewer")
+            await _close(ws, 1008, "too slow")
+        elif listener in done and listener.result() == 1009:
+            await _close(ws, 1009, "message too big")
+    finally:
+        for task in (sender, listener):
+            task.cancel()
+        for task in (sender, listener):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if ws.application_state == WebSocketState.CONNECTED:
+            await _close(ws, 1000, "bye")
+
+
+async def _listen(ws: WebSocket) -> int:
+    """Read (and ignore) what the viewer sends; returns a close code to use, or 0."""
+    while True:
+        try:
+            message = await ws.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return 0
+        if message["type"] == "websocket.disconnect":
+            return 0
+        size = len(message.get("text") or "") + len(message.get("bytes") or b"")
+        if size > MAX_INBOUND:
+            return 1009

@@ -1,0 +1,1 @@
+"""Playing a quest: gates, attempts, hints and booth check-ins."""

@@ -1,0 +1,65 @@
+"""Request and response shapes of playing: challenges, attempts, hints, check-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+
+class ChallengeSummary(BaseModel):
+    id: int
+    slug: str
+    track: str
+    title: str
+    kind: str
+    points: int
+    state: Literal["locked", "open", "solved", "exhausted", "closed"]
+    attempts_left: int | None
+
+
+class HintOut(BaseModel):
+    n: int
+    cost: int
+    unlocked: bool
+    text: str | None = None
+
+
+class ChallengeDetail(ChallengeSummary):
+    quest: str
+    prompt: str
+    options: list[str] | None = None
+    multiple: bool = False
+    booth: str | None = None
+    requires: list[str]
+    hints: list[HintOut]
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+class AttemptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answer: str | int | float | list[str] = Field(
+        description="An option, a list of options, text or a number; 2,000 characters at most."
+    )
+
+
+class AttemptOut(BaseModel):
+    correct: bool
+    points_awarded: int
+    score: int | None
+    rank: int | None
+    attempts_left: int | None
+
+
+class CheckinIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
+class CheckinOut(BaseModel):
+    booth: str
+    points_awarded: int
+    score: int | None
+    rank: int | None

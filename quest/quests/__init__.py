@@ -1,0 +1,1 @@
+"""Quests and their content: documents, import, caches, staff statistics, the demo."""

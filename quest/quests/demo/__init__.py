@@ -1,0 +1,1 @@
+"""The demo Talent Quest (a quest document) and its loader."""

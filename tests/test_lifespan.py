@@ -21,7 +21,9 @@ BACKGROUND = {
 
 async def test_background_tasks_end_with_the_app(settings: Settings) -> None:
     _reset_stores(settings)
-    expected = BACKGROUND | ({"checkpoint_task"} if is_sqlite(settings.resolved_database_url) else set())
+    expected = BACKGROUND | (
+        {"checkpoint_task"} if is_sqlite(settings.resolved_database_url) else set()
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         await asyncio.sleep(1.0)  # every loop is parked in its awaits (pub/sub read, sleeps)

@@ -44,7 +44,7 @@ WEIGHT = """() => {
 
 def need_chromium() -> None:
     if not CHROMIUM.exists():
-        pytest.fail("chromium is not installed at /usr/bin/chromium (make browser-deps installs it)")
+        pytest.fail("no chromium at /usr/bin/chromium: `make browser-deps` installs it")
     if not AXE.exists():
         pytest.fail("axe-core is not installed: run `make browser-deps`")
 

@@ -22,7 +22,7 @@ ARGS = [
 
 async def test_new_leader_on_the_big_screen_within_a_second(expo: Expo) -> None:
     if not CHROMIUM.exists():  # noqa: ASYNC240
-        pytest.fail("chromium is not installed at /usr/bin/chromium (make browser-deps installs it)")
+        pytest.fail("no chromium at /usr/bin/chromium: `make browser-deps` installs it")
     from playwright.async_api import async_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,7 @@ from quest.core.db import (
     is_sqlite,
     make_engine,
     make_read_engine,
+    make_readmaker,
     make_sessionmaker,
     make_sync_engine,
 )
@@ -72,7 +73,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings=settings,
         engine=engine,
         sessionmaker=make_sessionmaker(engine),
-        readmaker=make_sessionmaker(read_engine),
+        readmaker=make_readmaker(read_engine),
         redis=client,
         boards=Boards(client),
         metrics=app.state.metrics,

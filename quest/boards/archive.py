@@ -42,10 +42,10 @@ async def archive_closed(state: AppState, quest: Quest, *, now: datetime) -> lis
     candidates = closed_windows(scopes, now=now, tz=quest.timezone)
     if not candidates:
         return []
-    async with state.readmaker() as session:
+    async with state.readmaker() as reader:
         done = set(
             (
-                await session.exec(
+                await reader.exec(
                     select(BoardArchive.scope).where(
                         BoardArchive.quest_id == quest.id, col(BoardArchive.scope).in_(candidates)
                     )

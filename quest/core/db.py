@@ -81,8 +81,21 @@ def _sqlite_events(engine: AsyncEngine | Engine, *, begin: str) -> None:
         conn.exec_driver_sql(begin)
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+class WriteSession(AsyncSession):
+    """A session on the writer engine: the only kind that may change rows."""
+
+
+class ReadSession(AsyncSession):
+    """A session on the read engine: look-ups only. On SQLite it never holds the writer's one
+    connection, so a GET typed with it can never queue behind (or block) the writers."""
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[WriteSession]:
+    return async_sessionmaker(engine, class_=WriteSession, expire_on_commit=False)
+
+
+def make_readmaker(engine: AsyncEngine) -> async_sessionmaker[ReadSession]:
+    return async_sessionmaker(engine, class_=ReadSession, expire_on_commit=False)
 
 
 async def create_schema(engine: AsyncEngine) -> None:

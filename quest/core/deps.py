@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from redis.asyncio import Redis
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from leaderboard.board import Boards
 from quest.accounts.service import Principal, cached_principal, resolve_token
-from quest.core.db import run_on_commit
+from quest.core.db import ReadSession, WriteSession, run_on_commit
 from quest.core.errors import Forbidden, Unauthenticated
 from quest.core.settings import Settings
 from quest.core.state import AppState
@@ -34,7 +33,7 @@ async def get_settings_dep(state: StateDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
+async def get_session(state: StateDep) -> AsyncIterator[WriteSession]:
     """The one place transactions happen: commit when the handler returns, before the reply."""
     async with state.sessionmaker() as session:
         async with session.begin():
@@ -42,7 +41,16 @@ async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
         run_on_commit(session)  # e.g. cache invalidation that must not precede the commit
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+SessionDep = Annotated[WriteSession, Depends(get_session, scope="function")]
+
+
+async def get_read_session(state: StateDep) -> AsyncIterator[ReadSession]:
+    """A read-only session for GETs: never the writer, so reads never wait for writes."""
+    async with state.readmaker() as session:
+        yield session
+
+
+ReadSessionDep = Annotated[ReadSession, Depends(get_read_session, scope="function")]
 
 
 async def get_redis(state: StateDep) -> Redis:

@@ -7,10 +7,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from challenges.writer import AttemptWriter
 from leaderboard.board import Boards
+from quest.core.db import ReadSession, WriteSession
 from quest.core.metrics import Metrics
 from quest.core.settings import Settings
 from quest.quests.caches import Caches
@@ -20,8 +20,8 @@ from quest.quests.caches import Caches
 class AppState:
     settings: Settings
     engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
-    readmaker: async_sessionmaker[AsyncSession]
+    sessionmaker: async_sessionmaker[WriteSession]
+    readmaker: async_sessionmaker[ReadSession]
     redis: Redis
     boards: Boards
     metrics: Metrics

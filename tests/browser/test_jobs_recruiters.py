@@ -12,7 +12,8 @@ import time
 
 import httpx
 
-from tests.browser.browser_helpers import (
+from tests.support.app import Server
+from tests.support.browser import (
     ARGS,
     CHROMIUM,
     LAPTOP,
@@ -22,8 +23,7 @@ from tests.browser.browser_helpers import (
     need_chromium,
     watch_console,
 )
-from tests.conftest import Server
-from tests.handoff.helpers import body
+from tests.support.handoff import body
 
 
 def prepare(url: str, env: dict[str, str]) -> str:

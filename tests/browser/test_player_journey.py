@@ -7,7 +7,8 @@ import time
 import httpx
 
 from challenges.kinds import booth_code
-from tests.browser.browser_helpers import (
+from tests.support.app import QUEST_DOC, Server
+from tests.support.browser import (
     ARGS,
     CHROMIUM,
     PHONE,
@@ -19,7 +20,6 @@ from tests.browser.browser_helpers import (
     staff_token,
     watch_console,
 )
-from tests.conftest import QUEST_DOC, Server
 
 SECRET = QUEST_DOC["challenges"][4]["secret"]
 

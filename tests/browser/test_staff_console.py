@@ -9,7 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.browser.browser_helpers import (
+from tests.support.app import QUEST_DOC, Server
+from tests.support.browser import (
     ARGS,
     CHROMIUM,
     LAPTOP,
@@ -18,7 +19,6 @@ from tests.browser.browser_helpers import (
     need_chromium,
     watch_console,
 )
-from tests.conftest import QUEST_DOC, Server
 
 
 def play_some(url: str) -> None:

@@ -18,7 +18,6 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI, Header
-from jobs_helpers import SECRET, Send
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
@@ -30,6 +29,7 @@ from jobs.errors import JobsError, install_error_handler
 from jobs.generator import load_demo
 from jobs.models import jobs_tables
 from jobs.router import create_router
+from tests.support.jobs import SECRET, Send
 
 
 @pytest_asyncio.fixture(scope="module")

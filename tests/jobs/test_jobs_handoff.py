@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from jobs_helpers import Send, as_, envelope, profile
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from jobs.models import Candidate, ErasedCandidate, ReceivedWebhook
 from jobs.schemas import HANDOFF_EVENT, CandidateConverted
+from tests.support.jobs import Send, as_, envelope, profile
 
 RECRUITER = as_(900, "recruiter")
 

@@ -6,13 +6,13 @@ import time
 
 import httpx
 import pytest
-from jobs_helpers import Send, as_, envelope, profile
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from jobs.generator import generate, insert_catalogue
 from jobs.matching import JobCatalogue, Seeker, points, score
 from jobs.service import jobseeker_for
+from tests.support.jobs import Send, as_, envelope, profile
 
 ME = as_(21, "player")
 

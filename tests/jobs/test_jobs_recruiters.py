@@ -7,7 +7,8 @@ import io
 
 import httpx
 import pytest
-from jobs_helpers import Send, as_, envelope, profile
+
+from tests.support.jobs import Send, as_, envelope, profile
 
 RECRUITER, OTHER, STAFF, PLAYER = (
     as_(1, "recruiter"),

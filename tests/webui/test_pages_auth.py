@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.webui.helpers import csrf_of, post_form, signup
+from tests.support.pages import csrf_of, post_form, signup
 
 
 async def test_home_lists_quests_and_invites_to_join(

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from tests.conftest import auth, register
-from tests.webui.helpers import csrf_of
-from tests.webui.jobs_pages_helpers import account, as_user, demo_jobs, jobseeker, withdraw
+from tests.support.app import auth, register
+from tests.support.jobs_pages import account, as_user, demo_jobs, jobseeker, withdraw
+from tests.support.pages import csrf_of
 
 TITLE = re.compile(r'<h3 id="(?:job|m)-(\d+)-title"><a href="/jobs/\d+">([^<]*)</a></h3>')
 RESULTS = re.compile(r'<h2 id="results-h">([\d,]+) jobs</h2>')

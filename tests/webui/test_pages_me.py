@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.webui.helpers import csrf_of, signup
-from tests.webui.test_pages_play import answer
+from tests.support.pages import answer, csrf_of, signup
 
 
 async def test_me_needs_a_player(client: httpx.AsyncClient) -> None:

@@ -7,17 +7,10 @@ import time
 import httpx
 
 from challenges.kinds import booth_code
-from tests.conftest import QUEST_DOC
-from tests.webui.helpers import csrf_of, post_form, signup
+from tests.support.app import QUEST_DOC
+from tests.support.pages import answer, csrf_of, post_form, signup
 
 SECRET = QUEST_DOC["challenges"][4]["secret"]
-
-
-async def answer(client: httpx.AsyncClient, challenge: str, **fields: object) -> httpx.Response:
-    page = await client.get(f"/play/expo/{challenge}")
-    assert page.status_code == 200, page.text
-    data = {"csrf_token": csrf_of(page.text), **fields}
-    return await client.post(f"/play/expo/{challenge}", data=data)
 
 
 async def test_map_shows_tracks_states_and_next(client: httpx.AsyncClient, quest: dict) -> None:

@@ -11,9 +11,9 @@ import httpx
 import pytest_asyncio
 from fastapi import FastAPI
 
-from tests.conftest import auth, register
-from tests.webui.helpers import csrf_of
-from tests.webui.jobs_pages_helpers import account, as_user, jobseeker, withdraw
+from tests.support.app import auth, register
+from tests.support.jobs_pages import account, as_user, jobseeker, withdraw
+from tests.support.pages import csrf_of
 
 CARD = re.compile(r'<h3 id="c-(js_[0-9a-f]+)-name">')
 RESULTS = re.compile(r'<h2 id="results-h">([\d,]+) candidates</h2>')

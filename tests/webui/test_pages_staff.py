@@ -8,9 +8,8 @@ import json
 import httpx
 from fastapi import FastAPI
 
-from tests.conftest import QUEST_DOC, make_account
-from tests.webui.helpers import csrf_of, post_form, signup
-from tests.webui.test_pages_play import answer
+from tests.support.app import QUEST_DOC, make_account
+from tests.support.pages import answer, csrf_of, post_form, signup
 
 
 async def staff_login(client: httpx.AsyncClient, app: FastAPI, name: str = "boss") -> None:

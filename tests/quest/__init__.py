@@ -1,0 +1,1 @@
+"""Tests of the game service, one folder per domain package."""

@@ -1,0 +1,40 @@
+"""Fixtures for the handoff tests: a real HTTP receiver and an app that delivers to it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterator
+from http.server import ThreadingHTTPServer
+
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+
+from quest.app import create_app
+from quest.core.settings import Settings
+from tests.support.app import reset_stores
+from tests.support.handoff import Receiver
+
+
+@pytest.fixture
+def receiver(settings: Settings) -> Iterator[Receiver]:
+    rec = Receiver(secret=settings.resolved_handoff_secret)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), rec.handler())
+    rec.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield rec
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest_asyncio.fixture
+async def hooked_app(settings: Settings, receiver: Receiver) -> AsyncIterator[FastAPI]:
+    """The app with `handoff_url` pointing at the real receiver (instead of itself)."""
+    reset_stores(settings)
+    application = create_app(settings.model_copy(update={"handoff_url": receiver.url}))
+    async with application.router.lifespan_context(application):
+        yield application

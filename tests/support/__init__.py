@@ -1,0 +1,1 @@
+"""Helpers shared by tests (never import from a conftest or another test module)."""

@@ -1,6 +1,6 @@
 """Submissions over HTTP, one server process, embedded defaults (SQLite + embedded Redis).
 
-Targets (issue 2): >= 1,000 attempts/s sustained; p99 < 50 ms at 300/s. Prints the ratio to a
+Targets: >= 1,000 attempts/s sustained; p99 < 50 ms at 300/s. Prints the ratio to a
 bare FastAPI endpoint measured by the same load generator in the same run.
 Run: .venv/bin/python bench/bench_attempts.py [--seconds 10] [--players 5000]
 """

@@ -1,6 +1,6 @@
 """A board of 1,000,000 players: API read latency, Redis memory per entry, rebuild time.
 
-Targets (issue 2): top-10 and `me` reads under 5 ms p99 at the API; rebuilding 1,000,000
+Targets: top-10 and `me` reads under 5 ms p99 at the API; rebuilding 1,000,000
 solves from SQL in under 60 s. Run: .venv/bin/python bench/bench_board.py [--players 1000000]
 """
 

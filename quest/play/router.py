@@ -18,6 +18,7 @@ from quest.core.deps import (
     StateDep,
 )
 from quest.core.errors import Forbidden, Invalid, NotFound
+from quest.play import catalog
 from quest.play import service as play
 from quest.play.schemas import (
     AttemptIn,
@@ -40,7 +41,7 @@ async def quest_challenges(
     slug: str, session: SessionDep, principal: OptionalPrincipal
 ) -> list[dict[str, Any]]:
     found = await service.get_quest(session=session, slug=slug)
-    return await service.challenges_for(
+    return await catalog.challenges_for(
         session=session, quest=found, account_id=principal.id if principal else None
     )
 
@@ -57,7 +58,7 @@ async def challenge(
     found: ChallengeDep, session: SessionDep, principal: OptionalPrincipal
 ) -> dict[str, Any]:
     ch, q = found
-    return await service.challenge_detail(
+    return await catalog.challenge_detail(
         session=session, challenge=ch, quest=q, account_id=principal.id if principal else None
     )
 

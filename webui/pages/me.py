@@ -18,6 +18,7 @@ from quest.accounts.service import Principal
 from quest.core.deps import SessionDep, StateDep
 from quest.core.errors import Conflict, Invalid
 from quest.core.state import AppState
+from quest.play import catalog
 from quest.quests import service
 from quest.quests.models import Quest
 from webui.csrf import CsrfForm
@@ -71,7 +72,7 @@ async def progress(session: Any, state: AppState, user: Principal) -> list[dict[
         quest = await service.get_quest(session=session, slug=listed["slug"])
         assert quest.id is not None
         tracks = await service.tracks_of(session=session, quest_id=quest.id)
-        challenges = await service.challenges_for(session=session, quest=quest, account_id=user.id)
+        challenges = await catalog.challenges_for(session=session, quest=quest, account_id=user.id)
         solved = [c for c in challenges if c["state"] == "solved"]
         boards = await boards_of(state, quest, tracks, user.id)
         if not solved and not boards:

@@ -20,6 +20,7 @@ from quest.accounts.service import Principal
 from quest.core.deps import StateDep
 from quest.core.errors import DomainError, Forbidden, NotFound
 from quest.core.state import AppState
+from quest.play import catalog
 from quest.play import service as play
 from quest.quests import service
 from quest.quests.models import Quest
@@ -101,7 +102,7 @@ async def quest_map(
     quest = await load_quest(session, slug, user)
     assert quest.id is not None
     tracks = await service.tracks_of(session=session, quest_id=quest.id)
-    challenges = await service.challenges_for(
+    challenges = await catalog.challenges_for(
         session=session, quest=quest, account_id=user.id if user else None
     )
     me = await standing(state, quest, user)
@@ -190,10 +191,10 @@ async def render_challenge(
     status_code: int = 200,
 ) -> Response:
     player_id = user.id if user is not None and user.role == "player" and not preview else None
-    detail = await service.challenge_detail(
+    detail = await catalog.challenge_detail(
         session=session, challenge=challenge, quest=quest, account_id=player_id
     )
-    challenges = await service.challenges_for(session=session, quest=quest, account_id=player_id)
+    challenges = await catalog.challenges_for(session=session, quest=quest, account_id=player_id)
     here = next((c for c in challenges if c["id"] == challenge.id), None)
     me = None if preview else await standing(state, quest, user)
     track = [c for c in challenges if c["track"] == challenge.track]

@@ -1,0 +1,103 @@
+"""Challenges as one player sees them: each with its state, attempts left and hints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from challenges.attempts import unlocked_hints
+from challenges.models import Challenge, Progress
+from kit.time import utcnow
+from quest.play.service import gate, solved_slugs
+from quest.quests.models import Quest
+from quest.quests.service import live_challenges
+
+
+async def challenges_for(
+    *, session: AsyncSession, quest: Quest, account_id: int | None
+) -> list[dict[str, Any]]:
+    """Every live challenge of a quest with its state for the caller."""
+    assert quest.id is not None
+    challenges = await live_challenges(session=session, quest=quest)
+    progress: dict[int, Progress] = {}
+    solved: set[str] = set()
+    if account_id is not None:
+        rows = await session.exec(
+            select(Progress)
+            .join(Challenge, col(Challenge.id) == col(Progress.challenge_id))
+            .where(Progress.account_id == account_id, Challenge.quest_id == quest.id)
+        )
+        progress = {p.challenge_id: p for p in rows.all()}
+        solved = await solved_slugs(session=session, account_id=account_id, quest_id=quest.id)
+    now = utcnow()
+    return [
+        summary(ch, gate_state(quest, ch, solved, progress.get(ch.id or 0), now))
+        for ch in challenges
+    ]
+
+
+def gate_state(
+    quest: Quest, ch: Challenge, solved: set[str], progress: Progress | None, now: datetime
+) -> tuple[str, int | None]:
+    used = progress.attempts if progress else 0
+    left = None if ch.max_attempts is None else max(0, ch.max_attempts - used)
+    if progress is not None and progress.solved_at is not None:
+        return "solved", left
+    verdict = gate(quest, ch, solved, now).state
+    if verdict == "open" and left == 0:
+        return "exhausted", left
+    return verdict, left
+
+
+def summary(ch: Challenge, state: tuple[str, int | None]) -> dict[str, Any]:
+    return {
+        "id": ch.id,
+        "slug": ch.slug,
+        "track": ch.track,
+        "title": ch.title,
+        "kind": ch.kind,
+        "points": ch.points,
+        "state": state[0],
+        "attempts_left": state[1],
+    }
+
+
+async def challenge_detail(
+    *, session: AsyncSession, challenge: Challenge, quest: Quest, account_id: int | None
+) -> dict[str, Any]:
+    """The public view of a challenge: never its answer or booth secret."""
+    assert challenge.id is not None and quest.id is not None
+    progress = None
+    solved: set[str] = set()
+    unlocked: set[int] = set()
+    if account_id is not None:
+        progress = await session.get(Progress, (account_id, challenge.id))
+        solved = await solved_slugs(session=session, account_id=account_id, quest_id=quest.id)
+        unlocked = await unlocked_hints(
+            session=session, account_id=account_id, challenge_id=challenge.id
+        )
+    state = gate_state(quest, challenge, solved, progress, utcnow())
+    options = challenge.spec.get("options") if challenge.kind == "choice" else None
+    return {
+        **summary(challenge, state),
+        "quest": quest.slug,
+        "prompt": challenge.prompt,
+        "options": options,
+        "multiple": isinstance(challenge.spec.get("answer"), list) and challenge.kind == "choice",
+        "booth": challenge.spec.get("booth") if challenge.kind == "checkin" else None,
+        "requires": challenge.requires,
+        "hints": [
+            {
+                "n": n,
+                "cost": int(h["cost"]),
+                "unlocked": n in unlocked,
+                "text": h["text"] if n in unlocked else None,
+            }
+            for n, h in enumerate(challenge.hints)
+        ],
+        "opens_at": challenge.opens_at,
+        "closes_at": challenge.closes_at,
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -153,3 +153,14 @@ def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
 def run_on_commit(session: AsyncSession) -> None:
     for callback in session.info.pop("on_commit", []):
         callback()
+
+
+def after_commit(session: AsyncSession, follow_up: Callable[[], Awaitable[None]]) -> None:
+    """Await `follow_up` once the transaction has committed (never on rollback): the Redis
+    side of a change, so a rolled-back change leaves nothing behind in Redis."""
+    session.info.setdefault("after_commit", []).append(follow_up)
+
+
+async def run_after_commit(session: AsyncSession) -> None:
+    for follow_up in session.info.pop("after_commit", []):
+        await follow_up()

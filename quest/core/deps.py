@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from leaderboard.board import Boards
 from quest.accounts.service import Principal, cached_principal, resolve_token
-from quest.core.db import ReadSession, WriteSession, run_on_commit
+from quest.core.db import ReadSession, WriteSession, run_after_commit, run_on_commit
 from quest.core.errors import Forbidden, Unauthenticated
 from quest.core.settings import Settings
 from quest.core.state import AppState
@@ -39,6 +39,7 @@ async def get_session(state: StateDep) -> AsyncIterator[WriteSession]:
         async with session.begin():
             yield session
         run_on_commit(session)  # e.g. cache invalidation that must not precede the commit
+        await run_after_commit(session)  # Redis follow-ups, still before the reply
 
 
 SessionDep = Annotated[WriteSession, Depends(get_session, scope="function")]

@@ -3,9 +3,10 @@
     from webui.templates import render, redirect
     return render(request, "mine.html", {"things": things})
 
-Every template gets `t(key, **params)` (and `_`, the same), `lang`, `langs`, `user`,
-`csrf_token()`, `csrf_field()`, `path`, and the filters `when` (a datetime in a time
-zone, formatted for the language) and `number`.
+Every template gets `t(key, **params)` (and `_`, the same), `plurals(key)` (a message's plural
+forms, for scripts), `lang`, `langs`, `user`, `csrf_token()`, `csrf_field()`, `path`, and the
+filters `when` (a datetime in a time zone), `number`, `percent` and `duration`, all written
+the CLDR way for the page's language (see `webui.formats`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup, escape
@@ -24,11 +24,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from quest.core.deps import SESSION_COOKIE
-from webui import csrf, flash
-from webui.i18n import LANGS, pick_lang, translate
+from webui import csrf, flash, formats
+from webui.i18n import DEFAULT_LANG, LANGS, pick_lang, plural_forms, translate
 
 TEMPLATES = Path(__file__).parent / "templates"
-DEFAULT_TZ = "Asia/Hong_Kong"
 
 
 def _page_context(request: Request) -> dict[str, Any]:
@@ -45,6 +44,7 @@ def _page_context(request: Request) -> dict[str, Any]:
     return {
         "t": t,
         "_": t,
+        "plurals": lambda key: plural_forms(lang, key),
         "lang": lang,
         "langs": LANGS,
         "user": getattr(request.state, "user", None),
@@ -54,20 +54,30 @@ def _page_context(request: Request) -> dict[str, Any]:
     }
 
 
+def _lang(context: Any) -> str:
+    lang = context.get("lang")
+    return lang if isinstance(lang, str) else DEFAULT_LANG
+
+
 @jinja2.pass_context
 def when(context: Any, value: datetime | None, tz: str | None = None, style: str = "full") -> str:
     """A UTC datetime shown in the quest's time zone, in the page's language."""
-    if value is None:
-        return ""
-    local = value.astimezone(ZoneInfo(tz or DEFAULT_TZ))
-    zh = context.get("lang") == "zh-Hant"
-    if style == "time":
-        return local.strftime("%H:%M")
-    if style == "date":
-        return f"{local.year}年{local.month}月{local.day}日" if zh else local.strftime("%-d %b %Y")
-    if zh:
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M} {local.tzname()}"
-    return local.strftime("%-d %b %Y, %H:%M ") + (local.tzname() or "")
+    return formats.when(value, lang=_lang(context), tz=tz, style=style)
+
+
+@jinja2.pass_context
+def number(context: Any, value: float | None, digits: int = 0) -> str:
+    return formats.number(value, lang=_lang(context), digits=digits)
+
+
+@jinja2.pass_context
+def percent(context: Any, ratio: float | None, digits: int = 0) -> str:
+    return formats.percent(ratio, lang=_lang(context), digits=digits)
+
+
+@jinja2.pass_context
+def duration(context: Any, seconds: float | None) -> str:
+    return formats.duration(seconds, lang=_lang(context))
 
 
 _CODE = re.compile(r"`([^`\n]+)`")
@@ -83,12 +93,6 @@ def prompt(text: str | None) -> Markup:
     return Markup("".join(f"<p>{p}</p>" for p in paragraphs))
 
 
-def number(value: float | int | None, digits: int = 0) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.{digits}f}"
-
-
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -99,6 +103,8 @@ def _env() -> jinja2.Environment:
     )
     env.filters["when"] = when
     env.filters["number"] = number
+    env.filters["percent"] = percent
+    env.filters["duration"] = duration
     env.filters["prompt"] = prompt
     env.globals["quote"] = lambda s: quote(str(s), safe="")
     return env
@@ -139,7 +145,3 @@ def safe_next(url: str | None, default: str = "/") -> str:
     if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
         return default
     return url
-
-
-def t(request: Request, key: str, **params: Any) -> str:
-    return translate(pick_lang(request), key, **params)

@@ -108,7 +108,7 @@ async def test_jobs_and_recruiters(live_server: Server, server_env: dict[str, st
             page = await context.new_page()
             errors = watch_console(page)
             await log_in(page, base, "hirer", "/recruiters")
-            assert "1 candidates" in (await page.text_content("#results-h") or "")
+            assert (await page.text_content("#results-h") or "").strip() == "1 candidate"
             await check_page(page, "recruiters", errors)
             await page.focus("#f-q")
             await page.keyboard.type("lovelace")

@@ -54,7 +54,7 @@ async def test_wrong_answer_keeps_input_and_counts_down(
     await signup(client, "wrongun")
     r = await answer(client, "swift", answer="A bird")
     page = await client.get(r.headers["location"])
-    assert "Not quite." in page.text and "1 attempts left." in page.text
+    assert "Not quite." in page.text and "1 attempt left." in page.text
     r = await answer(client, "dna", answer="guanine")
     page = await client.get(r.headers["location"])
     assert 'value="guanine"' in page.text

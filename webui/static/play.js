@@ -4,7 +4,19 @@ const form = document.getElementById("answer-form");
 const box = document.getElementById("feedback");
 const strings = JSON.parse(document.getElementById("play-strings").textContent);
 
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
+const lang = document.documentElement.lang || "en";
+const plurals = new Intl.PluralRules(lang);
+const numbers = new Intl.NumberFormat(lang);
+
+// A message is a text or, for a count `n`, its CLDR plural forms ({one, other}): the page
+// and the browser pick the form by the same rules.
+const fill = (message, values) => {
+  const text = typeof message === "string" ? message : (message[plurals.select(values.n)] ?? message.other);
+  return text.replace(/\{(\w+)\}/g, (_, k) => {
+    const value = values[k];
+    return typeof value === "number" ? numbers.format(value) : String(value ?? "");
+  });
+};
 
 function show(ok, lines) {
   box.replaceChildren();

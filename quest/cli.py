@@ -8,7 +8,10 @@ import contextlib
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quest.core.state import AppState
 
 
 class CliError(Exception):
@@ -16,14 +19,15 @@ class CliError(Exception):
 
 
 @contextlib.asynccontextmanager
-async def app_state() -> AsyncIterator[Any]:
+async def app_state() -> AsyncIterator[AppState]:
     """The same clients the server uses, without serving HTTP or background tasks."""
     from quest.app import create_app, lifespan
 
     app = create_app()
     app.state.background = []
     async with lifespan(app):
-        yield app.state.tq
+        state: AppState = app.state.tq
+        yield state
 
 
 async def cmd_demo(args: argparse.Namespace) -> None:
@@ -35,7 +39,8 @@ async def cmd_demo(args: argparse.Namespace) -> None:
 
 
 async def cmd_import(args: argparse.Namespace) -> None:
-    from quest.quests.content import ContentError, import_quest, parse_text, validate
+    from quest.core.errors import Invalid
+    from quest.quests.service import import_document
 
     path = Path(args.file)
     try:
@@ -43,36 +48,40 @@ async def cmd_import(args: argparse.Namespace) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         missing = isinstance(exc, FileNotFoundError)
         raise CliError(f"no such file: {path}" if missing else str(exc)) from None
-    try:
-        doc = validate(parse_text(text))
-    except ContentError as exc:
-        listed = "; ".join(f"{e['path']}: {e['message']}" for e in exc.errors)
-        raise CliError(f"{path}: nothing imported, {len(exc.errors)} error(s): {listed}") from None
-    async with app_state() as state, state.sessionmaker() as session, session.begin():
-        quest, created = await import_quest(session=session, doc=doc)
-    print(f"{'created' if created else 'updated'} quest {quest.slug}")
-
-
-async def cmd_users_create(args: argparse.Namespace) -> None:
-    import re
-
-    from quest.accounts.service import create_account
-    from quest.core.errors import Conflict
-
-    if not re.fullmatch(r"[A-Za-z0-9_-]{3,32}", args.username):
-        raise CliError("username must be 3-32 of A-Z a-z 0-9 _ -")
-    password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 8:
-        raise CliError("password (read from stdin) must be at least 8 characters")
     async with app_state() as state:
         try:
             async with state.sessionmaker() as session, session.begin():
-                account = await create_account(
-                    session=session, handle=args.username, password=password, role=args.role
-                )
+                imported = await import_document(session=session, document=text)
+        except Invalid as exc:
+            errors = exc.errors or []
+            listed = "; ".join(f"{e['path']}: {e['message']}" for e in errors)
+            raise CliError(f"{path}: nothing imported, {len(errors)} error(s): {listed}") from None
+    print(f"{'created' if imported.created else 'updated'} quest {imported.quest.slug}")
+
+
+async def cmd_users_create(args: argparse.Namespace) -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from quest.accounts.schemas import AccountIn, Handle
+    from quest.accounts.service import create_staff_account
+    from quest.core.errors import Conflict
+
+    try:  # before waiting for a password on stdin
+        TypeAdapter(Handle).validate_python(args.username)
+    except ValidationError:
+        raise CliError("username must be 3-32 of A-Z a-z 0-9 _ -") from None
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        account = AccountIn(username=args.username, password=password, role=args.role)
+    except ValidationError:
+        raise CliError("password (read from stdin) must be 8 to 256 characters") from None
+    async with app_state() as state:
+        try:
+            async with state.sessionmaker() as session, session.begin():
+                created = await create_staff_account(session=session, account=account)
         except Conflict as exc:
             raise CliError(exc.detail) from None
-    print(f"created {args.role} {account.handle} (id {account.id})")
+    print(f"created {created.role} {created.username} (id {created.id})")
 
 
 async def cmd_rebuild(args: argparse.Namespace) -> None:

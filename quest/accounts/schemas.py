@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
@@ -36,3 +37,46 @@ class AccountIn(BaseModel):
     username: Handle
     password: Password
     role: Literal["staff", "recruiter"]
+
+
+class AccountOut(BaseModel):
+    """A staff or recruiter account just created."""
+
+    id: int
+    username: str
+    role: str
+
+
+class PlayerRow(BaseModel):
+    """A player as the staff find them."""
+
+    id: int
+    handle: str
+    created_at: datetime
+    banned_at: datetime | None
+
+
+class BanOut(BaseModel):
+    id: int
+    handle: str
+    banned_at: datetime | None
+
+
+class AttemptOut(BaseModel):
+    """One of a player's attempts, for the staff."""
+
+    challenge: str
+    correct: bool
+    answer: str
+    submitted_at: datetime
+
+
+class AttemptRow(AttemptOut):
+    """An attempt with its challenge's title, for the console's pages."""
+
+    challenge_title: str
+
+
+class PlayerRecord(BaseModel):
+    player: PlayerRow
+    attempts: list[AttemptRow]

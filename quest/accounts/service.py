@@ -18,12 +18,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.time import as_utc, utcnow
 from leaderboard import keys
+from leaderboard.board import Boards
 from quest.accounts.models import Account, ApiToken
-from quest.core.errors import Conflict, Unauthenticated
+from quest.accounts.schemas import AccountIn, AccountOut, BanOut, PlayerIn, PlayerOut, TokenOut
+from quest.core.db import WriteSession, after_commit
+from quest.core.errors import Conflict, Forbidden, NotFound, Unauthenticated
+from quest.quests.models import Quest
 
 _hasher = PasswordHasher()
 TOKEN_CACHE_S = 300
-ROLES = ("player", "staff", "recruiter")
 
 
 @dataclass(frozen=True)
@@ -164,10 +167,71 @@ async def revoke_token(*, session: AsyncSession, redis: Redis | None, raw: str) 
 
 async def revoke_all(*, session: AsyncSession, redis: Redis | None, account_id: int) -> None:
     """Revoke every token of an account (erasure, role change)."""
+    await _revoke_rows(session, account_id)
+    if redis is not None:
+        await forget_tokens(redis=redis, account_id=account_id)
+
+
+async def _revoke_rows(session: AsyncSession, account_id: int) -> None:
     tokens = (await session.exec(select(ApiToken).where(ApiToken.account_id == account_id))).all()
     for token in tokens:
         token.revoked_at = token.revoked_at or utcnow()
         session.add(token)
-    if redis is not None:
-        cached = await redis.smembers(keys.account_tokens(account_id))
-        await redis.delete(keys.account_tokens(account_id), *cached)
+
+
+async def forget_tokens(*, redis: Redis, account_id: int) -> None:
+    """Drop an account's tokens from the Redis cache: the next look-up asks SQL."""
+    cached = await redis.smembers(keys.account_tokens(account_id))
+    await redis.delete(keys.account_tokens(account_id), *cached)
+
+
+async def sign_up(*, session: WriteSession, player: PlayerIn, ttl_s: int) -> PlayerOut:
+    """A new player account, signed in."""
+    account = await create_account(
+        session=session, handle=player.handle, password=player.password, email=player.email
+    )
+    token = await issue_token(session=session, account=account, ttl_s=ttl_s)
+    assert account.id is not None
+    return PlayerOut(id=account.id, handle=account.handle, token=token)
+
+
+async def log_in(*, session: WriteSession, username: str, password: str, ttl_s: int) -> TokenOut:
+    """A new bearer token for the right password; a banned account gets none."""
+    account = await authenticate(session=session, username=username, password=password)
+    if account.banned_at is not None:
+        raise Forbidden("This account is banned.", code="banned")
+    token = await issue_token(session=session, account=account, ttl_s=ttl_s)
+    return TokenOut(access_token=token, role=account.role)
+
+
+async def create_staff_account(*, session: WriteSession, account: AccountIn) -> AccountOut:
+    """A staff or recruiter account (409 `handle_taken` if the name is in use)."""
+    created = await create_account(
+        session=session, handle=account.username, password=account.password, role=account.role
+    )
+    assert created.id is not None
+    return AccountOut(id=created.id, username=created.handle, role=created.role)
+
+
+async def ban(*, session: WriteSession, redis: Redis, boards: Boards, account_id: int) -> BanOut:
+    """Ban a player: their tokens stop working and they leave every board; the record stays.
+
+    Redis follows once the ban has committed, so a ban that rolls back leaves the boards and
+    the token cache as they were (and no look-up can re-cache a token before it is revoked).
+    """
+    account = await session.get(Account, account_id)
+    if account is None or account.role != "player":
+        raise NotFound("No such player.", code="player_not_found")
+    if account.banned_at is None:
+        account.banned_at = utcnow()
+        session.add(account)
+    await _revoke_rows(session, account_id)
+    quest_ids = [q for q in (await session.exec(select(Quest.id))).all() if q is not None]
+
+    async def follow_up() -> None:
+        await forget_tokens(redis=redis, account_id=account_id)
+        for quest_id in quest_ids:
+            await boards.remove_player(quest_id=quest_id, player_id=account_id)
+
+    after_commit(session, follow_up)
+    return BanOut(id=account_id, handle=account.handle, banned_at=account.banned_at)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -74,10 +73,6 @@ def _async_url(url: str) -> str:
         if url.startswith(plain):
             return driver + url[len(plain) :]
     return url
-
-
-def random_secret() -> str:
-    return secrets.token_urlsafe(32)
 
 
 @lru_cache

@@ -10,13 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from challenges.content import ChallengeDoc
 from challenges.models import Challenge
 from kit.time import utcnow
-from quest.core.db import on_commit
-from quest.quests.caches import clear_caches
+from quest.core.db import WriteSession
 from quest.quests.models import Quest, Track
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
@@ -154,8 +152,11 @@ def _cycles(doc: QuestDoc) -> list[dict[str, str]]:
     return []
 
 
-async def import_quest(*, session: AsyncSession, doc: QuestDoc) -> tuple[Quest, bool]:
-    """Create or update a quest in place; returns (quest, created). Attempts are kept."""
+async def import_quest(*, session: WriteSession, doc: QuestDoc) -> tuple[Quest, bool]:
+    """Create or update a quest in place; returns (quest, created). Attempts are kept.
+
+    The caller clears the content caches once this commits.
+    """
     quest = (await session.exec(select(Quest).where(Quest.slug == doc.slug))).first()
     created = quest is None
     document = doc.model_dump(mode="json")
@@ -217,5 +218,4 @@ async def import_quest(*, session: AsyncSession, doc: QuestDoc) -> tuple[Quest, 
         ch.retired = True
         session.add(ch)
     await session.flush()
-    on_commit(session, clear_caches)
     return quest, created

@@ -28,3 +28,13 @@ class QuestPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Literal["draft", "open", "paused", "closed"] | None = None
     frozen: bool | None = None
+
+
+class FunnelOut(BaseModel):
+    """The contract's funnel: players, active ones, track completers, jobseekers."""
+
+    players: int
+    active: int
+    completed: int
+    jobseekers: int
+    conversion_rate: float

@@ -1,8 +1,10 @@
-"""Quest queries and staff operations (no HTTP here)."""
+"""Quests: look-ups, the document import, and the staff's status and freeze changes."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from dataclasses import dataclass
+from typing import Literal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,9 +12,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from challenges.models import Challenge
 from kit.time import utcnow
 from leaderboard.board import Boards
-from quest.accounts.models import Account
-from quest.core.errors import NotFound
+from quest.core.db import WriteSession, after_commit, on_commit
+from quest.core.errors import Invalid, NotFound
+from quest.quests.caches import clear_caches
+from quest.quests.content import ContentError, QuestDoc, import_quest, parse_text, validate
 from quest.quests.models import Quest, Track
+from quest.quests.schemas import QuestOut, QuestPatch, TrackOut
+
+Syntax = Literal["yaml", "json"]
+
+
+@dataclass(frozen=True)
+class Imported:
+    quest: QuestOut
+    created: bool
 
 
 async def get_quest(*, session: AsyncSession, slug: str, include_draft: bool = False) -> Quest:
@@ -31,31 +44,34 @@ async def tracks_of(*, session: AsyncSession, quest_id: int) -> list[Track]:
     return list(rows.all())
 
 
-async def list_quests(
-    *, session: AsyncSession, include_draft: bool = False
-) -> list[dict[str, Any]]:
+async def quest_out(*, session: AsyncSession, quest: Quest) -> QuestOut:
+    """The public description of a quest, with its listed tracks."""
+    assert quest.id is not None
+    tracks = await tracks_of(session=session, quest_id=quest.id)
+    return QuestOut(
+        slug=quest.slug,
+        title=quest.title,
+        status=quest.status,
+        starts_at=quest.starts_at,
+        ends_at=quest.ends_at,
+        timezone=quest.timezone,
+        frozen=quest.frozen,
+        tracks=[TrackOut(slug=t.slug, title=t.title) for t in tracks],
+    )
+
+
+async def describe_quest(
+    *, session: AsyncSession, slug: str, include_draft: bool = False
+) -> QuestOut:
+    quest = await get_quest(session=session, slug=slug, include_draft=include_draft)
+    return await quest_out(session=session, quest=quest)
+
+
+async def list_quests(*, session: AsyncSession, include_draft: bool = False) -> list[QuestOut]:
     query = select(Quest).order_by(col(Quest.starts_at))
     if not include_draft:
         query = query.where(Quest.status != "draft")
-    out = []
-    for quest in (await session.exec(query)).all():
-        assert quest.id is not None
-        tracks = await tracks_of(session=session, quest_id=quest.id)
-        out.append(quest_out(quest, tracks))
-    return out
-
-
-def quest_out(quest: Quest, tracks: list[Track]) -> dict[str, Any]:
-    return {
-        "slug": quest.slug,
-        "title": quest.title,
-        "status": quest.status,
-        "starts_at": quest.starts_at,
-        "ends_at": quest.ends_at,
-        "timezone": quest.timezone,
-        "frozen": quest.frozen,
-        "tracks": [{"slug": t.slug, "title": t.title} for t in tracks],
-    }
+    return [await quest_out(session=session, quest=q) for q in (await session.exec(query)).all()]
 
 
 async def live_challenges(*, session: AsyncSession, quest: Quest) -> list[Challenge]:
@@ -68,16 +84,78 @@ async def live_challenges(*, session: AsyncSession, quest: Quest) -> list[Challe
     return list(rows.all())
 
 
-async def ban_player(*, session: AsyncSession, boards: Boards, account_id: int) -> Account:
-    """Ban a player: off every board at once; their record stays."""
-    account = await session.get(Account, account_id)
-    if account is None or account.role != "player":
-        raise NotFound("No such player.", code="player_not_found")
-    if account.banned_at is None:
-        account.banned_at = utcnow()
-        session.add(account)
-    quest_ids = (await session.exec(select(Quest.id))).all()
-    for quest_id in quest_ids:
-        assert quest_id is not None
-        await boards.remove_player(quest_id=quest_id, player_id=account_id)
-    return account
+async def import_document(
+    *, session: WriteSession, document: str | bytes, syntax: Syntax = "yaml"
+) -> Imported:
+    """Create or update a quest from its document (same slug: updated in place, attempts kept).
+
+    Nothing changes unless the whole document is valid; `Invalid` lists every error with its
+    field path. `syntax="json"` reads strict JSON; YAML (the default) reads JSON too.
+    """
+    doc = _read_document(document, syntax)
+    quest, created = await import_quest(session=session, doc=doc)
+    on_commit(session, clear_caches)
+    return Imported(quest=await quest_out(session=session, quest=quest), created=created)
+
+
+def _read_document(document: str | bytes, syntax: Syntax = "yaml") -> QuestDoc:
+    """Decode, parse and validate a quest document, or raise `Invalid` naming every error."""
+    if isinstance(document, bytes):
+        try:
+            document = document.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _invalid(
+                [{"path": "(document)", "message": "not UTF-8 text"}],
+                detail="The document must be UTF-8 text.",
+            ) from None
+    try:
+        raw = json.loads(document) if syntax == "json" else parse_text(document)
+    except ValueError as exc:
+        raise _invalid(
+            [{"path": "(document)", "message": f"not valid JSON: {exc}"}],
+            detail=f"Not valid JSON: {exc}",
+        ) from None
+    except ContentError as exc:
+        raise _invalid(exc.errors) from None
+    try:
+        return validate(raw)
+    except ContentError as exc:
+        raise _invalid(exc.errors) from None
+
+
+def _invalid(errors: list[dict[str, str]], *, detail: str | None = None) -> Invalid:
+    if detail is None:
+        first, more = errors[0], len(errors) - 1
+        detail = f"{first['path']}: {first['message']}" + (f" (and {more} more)" if more else "")
+    return Invalid(detail, code="invalid_document", errors=errors)
+
+
+async def change_quest(
+    *, session: WriteSession, boards: Boards, slug: str, change: QuestPatch
+) -> QuestOut:
+    """Set a quest's status and/or freeze its public boards.
+
+    The boards are frozen or thawed only once the change has committed: a change that rolls
+    back leaves them as they were.
+    """
+    quest = await get_quest(session=session, slug=slug, include_draft=True)
+    assert quest.id is not None
+    quest_id, thaw_or_freeze = quest.id, None
+    if change.status is not None:
+        quest.status = change.status
+    if change.frozen is not None and change.frozen != quest.frozen:
+        quest.frozen = change.frozen
+        quest.frozen_at = utcnow() if change.frozen else None
+        thaw_or_freeze = boards.freeze if change.frozen else boards.unfreeze
+    quest.updated_at = utcnow()
+    session.add(quest)
+
+    async def follow_up() -> None:
+        try:
+            if thaw_or_freeze is not None:
+                await thaw_or_freeze(quest_id=quest_id)
+        finally:
+            clear_caches()  # after the boards, so this process never reads a missing copy
+
+    after_commit(session, follow_up)
+    return await quest_out(session=session, quest=quest)

@@ -1,8 +1,9 @@
-"""Numbers for the staff console, computed in SQL: the funnel, solves per hour, per challenge."""
+"""Numbers for the staff, computed in SQL: the funnels, solves per hour, per challenge."""
 
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,10 +16,88 @@ from kit.time import as_utc
 from quest.accounts.models import Account
 from quest.jobseekers.models import Jobseeker
 from quest.quests.models import Quest
-from quest.quests.service import live_challenges
+from quest.quests.schemas import FunnelOut
+from quest.quests.service import get_quest, live_challenges
 
 
-async def funnel(*, session: AsyncSession, quest: Quest) -> dict[str, Any]:
+@dataclass(frozen=True)
+class QuestFunnel:
+    """One quest's players, step by step, from sign-up to jobseeker."""
+
+    registered: int
+    active: int
+    completed_track: int
+    completed_quest: int
+    converted: int
+    conversion_rate: float
+
+    def steps(self) -> list[tuple[str, int]]:
+        """Each step's name and head count, in funnel order."""
+        return [
+            ("registered", self.registered),
+            ("active", self.active),
+            ("completed_track", self.completed_track),
+            ("completed_quest", self.completed_quest),
+            ("converted", self.converted),
+        ]
+
+
+@dataclass(frozen=True)
+class ChallengeStats:
+    slug: str
+    title: str
+    track: str
+    kind: str
+    attempts: int
+    attempters: int
+    solvers: int
+    solve_rate: float | None
+    median_s: float | None
+
+
+async def admin_funnel(*, session: AsyncSession, quest_slug: str | None = None) -> FunnelOut:
+    """Registered players, active ones (an attempt), track completers, and jobseekers."""
+    players = int(
+        (
+            await session.exec(
+                select(func.count()).select_from(Account).where(Account.role == "player")
+            )
+        ).one()
+    )
+    attempts = select(Attempt.account_id)
+    sizes_query = (
+        select(Challenge.quest_id, Challenge.track, func.count())
+        .where(col(Challenge.retired).is_(False))
+        .group_by(col(Challenge.quest_id), col(Challenge.track))
+    )
+    if quest_slug is not None:
+        found = await get_quest(session=session, slug=quest_slug, include_draft=True)
+        ids = select(Challenge.id).where(Challenge.quest_id == found.id)
+        attempts = attempts.where(col(Attempt.challenge_id).in_(ids))
+        sizes_query = sizes_query.where(Challenge.quest_id == found.id)
+    active = (
+        await session.exec(select(func.count(func.distinct(attempts.subquery().c.account_id))))
+    ).one()
+    sizes = {(q, t): n for q, t, n in (await session.exec(sizes_query)).all()}
+    solved = (
+        await session.exec(
+            select(Solve.account_id, Solve.quest_id, Solve.track, func.count()).group_by(
+                col(Solve.account_id), col(Solve.quest_id), col(Solve.track)
+            )
+        )
+    ).all()
+    completed = len({a for a, q, t, n in solved if (q, t) in sizes and n >= sizes[(q, t)]})
+    jobseekers = int((await session.exec(select(func.count()).select_from(Jobseeker))).one())
+    return FunnelOut(
+        players=players,
+        active=int(active),
+        completed=completed,
+        jobseekers=jobseekers,
+        conversion_rate=round(jobseekers / players, 4) if players else 0.0,
+    )
+
+
+async def funnel(*, session: AsyncSession, quest: Quest) -> QuestFunnel:
     """Registered players -> active in this quest -> completed a track -> the quest -> converted."""
     assert quest.id is not None
     registered = (
@@ -64,14 +143,14 @@ async def funnel(*, session: AsyncSession, quest: Quest) -> dict[str, Any]:
     quest_done = {a for a, n in solved.items() if total and n >= total}
     converted = await _converted(session, set(solved) | await _attempters(session, live))
     registered, active = int(registered), int(active)
-    return {
-        "registered": registered,
-        "active": active,
-        "completed_track": len(track_done),
-        "completed_quest": len(quest_done),
-        "converted": converted,
-        "conversion_rate": round(converted / registered, 4) if registered else 0.0,
-    }
+    return QuestFunnel(
+        registered=registered,
+        active=active,
+        completed_track=len(track_done),
+        completed_quest=len(quest_done),
+        converted=converted,
+        conversion_rate=round(converted / registered, 4) if registered else 0.0,
+    )
 
 
 async def _attempters(session: AsyncSession, live: Any) -> set[int]:
@@ -121,7 +200,7 @@ async def solves_per_hour(
     ]
 
 
-async def per_challenge(*, session: AsyncSession, quest: Quest) -> list[dict[str, Any]]:
+async def per_challenge(*, session: AsyncSession, quest: Quest) -> list[ChallengeStats]:
     """Attempts, solvers, solve rate and median time to solve of each live challenge.
 
     Time to solve: from the player's previous solve in the quest (or their first attempt in
@@ -175,17 +254,17 @@ async def per_challenge(*, session: AsyncSession, quest: Quest) -> list[dict[str
         attempts, people = tried.get(ch.id or 0, (0, 0))
         times = durations.get(ch.id or 0, [])
         out.append(
-            {
-                "slug": ch.slug,
-                "title": ch.title,
-                "track": ch.track,
-                "kind": ch.kind,
-                "attempts": attempts,
-                "attempters": people,
-                "solvers": len(times),
-                "solve_rate": round(len(times) / people, 4) if people else None,
-                "median_s": statistics.median(times) if times else None,
-            }
+            ChallengeStats(
+                slug=ch.slug,
+                title=ch.title,
+                track=ch.track,
+                kind=ch.kind,
+                attempts=attempts,
+                attempters=people,
+                solvers=len(times),
+                solve_rate=round(len(times) / people, 4) if people else None,
+                median_s=statistics.median(times) if times else None,
+            )
         )
     return out
 

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from quest.accounts import service as accounts
 from quest.accounts.schemas import PlayerIn
 from quest.core.deps import SESSION_COOKIE, SessionDep, StateDep
-from quest.core.errors import Conflict, Unauthenticated
+from quest.core.errors import Conflict, Forbidden, Unauthenticated
 from webui.csrf import CsrfForm
 from webui.deps import PageUser, page_router
 from webui.forms import FORM_ERROR, field_errors, values
@@ -42,36 +42,25 @@ async def login(request: Request, form: CsrfForm, session: SessionDep, state: St
     username = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
     next_url = safe_next(str(form.get("next") or ""), "")
-    lang = pick_lang(request)
+    ttl_s = state.settings.token_ttl_s
     try:
-        account = await accounts.authenticate(session=session, username=username, password=password)
-    except Unauthenticated:
+        signed_in = await accounts.log_in(
+            session=session, username=username, password=password, ttl_s=ttl_s
+        )
+    except (Unauthenticated, Forbidden) as exc:
+        problem = "login.banned" if isinstance(exc, Forbidden) else "login.wrong"
         return render(
             request,
             "login.html",
             {
                 "next": next_url,
                 "values": {"username": username},
-                "errors": {"__all__": translate(lang, "login.wrong")},
+                "errors": {"__all__": translate(pick_lang(request), problem)},
             },
             status_code=FORM_ERROR,
         )
-    if account.banned_at is not None:
-        return render(
-            request,
-            "login.html",
-            {
-                "next": next_url,
-                "values": {"username": username},
-                "errors": {"__all__": translate(lang, "login.banned")},
-            },
-            status_code=FORM_ERROR,
-        )
-    token = await accounts.issue_token(
-        session=session, account=account, ttl_s=state.settings.token_ttl_s
-    )
-    response = redirect(request, next_url or HOME_OF_ROLE.get(account.role, "/"))
-    start_session(request, response, token, state.settings.token_ttl_s)
+    response = redirect(request, next_url or HOME_OF_ROLE.get(signed_in.role, "/"))
+    start_session(request, response, signed_in.access_token, ttl_s)
     return response
 
 
@@ -98,8 +87,8 @@ async def signup(
         errors = field_errors(exc, lang, "signup")
     else:
         try:
-            account = await accounts.create_account(
-                session=session, handle=body.handle, password=body.password, email=body.email
+            player = await accounts.sign_up(
+                session=session, player=body, ttl_s=state.settings.token_ttl_s
             )
         except Conflict:
             errors = {"handle": translate(lang, "signup.handle_taken")}
@@ -110,11 +99,8 @@ async def signup(
             {"next": next_url, "values": given, "errors": errors},
             status_code=FORM_ERROR,
         )
-    token = await accounts.issue_token(
-        session=session, account=account, ttl_s=state.settings.token_ttl_s
-    )
     response = redirect(request, next_url or "/")
-    start_session(request, response, token, state.settings.token_ttl_s)
+    start_session(request, response, player.token, state.settings.token_ttl_s)
     return response
 
 

@@ -15,9 +15,8 @@ router = page_router()
 
 @router.get("/")
 async def home(request: Request, session: ReadSession, user: PageUser) -> Response:
-    quests = [
-        q for q in await service.list_quests(session=session) if q["status"] in ("open", "paused")
-    ]
+    listed = await service.list_quests(session=session)
+    quests = [q for q in listed if q.status in ("open", "paused")]
     return render(request, "home.html", {"quests": quests})
 
 

@@ -69,7 +69,7 @@ async def boards_of(
 async def progress(session: Any, state: AppState, user: Principal) -> list[dict[str, Any]]:
     out = []
     for listed in await service.list_quests(session=session):
-        quest = await service.get_quest(session=session, slug=listed["slug"])
+        quest = await service.get_quest(session=session, slug=listed.slug)
         assert quest.id is not None
         tracks = await service.tracks_of(session=session, quest_id=quest.id)
         challenges = await catalog.challenges_for(session=session, quest=quest, account_id=user.id)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from fastapi import Request
 from pydantic import ValidationError
-from sqlmodel import col, select
 from starlette.responses import Response
 
-from challenges.models import Attempt, Challenge
 from quest.accounts import service as accounts
-from quest.accounts.models import Account
+from quest.accounts import staff
 from quest.accounts.schemas import AccountIn
-from quest.core.deps import SessionDep, StateDep
-from quest.core.errors import Conflict, NotFound
-from quest.quests import service
+from quest.core.deps import BoardsDep, RedisDep, SessionDep
+from quest.core.errors import Conflict
 from webui.csrf import CsrfForm
 from webui.deps import ReadSession, StaffPage, page_router
 from webui.flash import flash
@@ -26,10 +23,7 @@ router = page_router(prefix="/staff")
 
 @router.get("/players")
 async def players(request: Request, session: ReadSession, user: StaffPage, q: str = "") -> Response:
-    query = select(Account).where(Account.role == "player").order_by(col(Account.id).desc())
-    if q.strip():
-        query = query.where(col(Account.handle_key).contains(q.strip().casefold()))
-    found = (await session.exec(query.limit(100))).all()
+    found = await staff.find_players(session=session, q=q.strip(), limit=100)
     return render(request, "staff/players.html", {"players": found, "q": q})
 
 
@@ -37,17 +31,10 @@ async def players(request: Request, session: ReadSession, user: StaffPage, q: st
 async def player(
     request: Request, player_id: int, session: ReadSession, user: StaffPage
 ) -> Response:
-    account = await session.get(Account, player_id)
-    if account is None or account.role != "player":
-        raise NotFound(code="player_not_found")
-    rows = await session.exec(
-        select(Attempt, Challenge.title)
-        .join(Challenge, col(Challenge.id) == col(Attempt.challenge_id))
-        .where(Attempt.account_id == player_id)
-        .order_by(col(Attempt.submitted_at).desc())
-        .limit(200)
+    record = await staff.player_record(session=session, player_id=player_id, limit=200)
+    return render(
+        request, "staff/player.html", {"player": record.player, "attempts": record.attempts}
     )
-    return render(request, "staff/player.html", {"player": account, "attempts": rows.all()})
 
 
 @router.post("/players/{player_id}/ban")
@@ -56,13 +43,13 @@ async def ban(
     player_id: int,
     form: CsrfForm,
     session: SessionDep,
-    state: StateDep,
+    redis: RedisDep,
+    boards: BoardsDep,
     user: StaffPage,
 ) -> Response:
-    account = await service.ban_player(session=session, boards=state.boards, account_id=player_id)
-    await accounts.revoke_all(session=session, redis=state.redis, account_id=player_id)
+    banned = await accounts.ban(session=session, redis=redis, boards=boards, account_id=player_id)
     response = redirect(request, f"/staff/players/{player_id}")
-    flash(request, response, {"notice": "staff.banned", "params": {"handle": account.handle}})
+    flash(request, response, {"notice": "staff.banned", "params": {"handle": banned.handle}})
     return response
 
 
@@ -87,9 +74,7 @@ async def create_account(
         errors = field_errors(exc, lang, "account")
     else:
         try:
-            await accounts.create_account(
-                session=session, handle=body.username, password=body.password, role=body.role
-            )
+            await accounts.create_staff_account(session=session, account=body)
         except Conflict:
             errors = {"username": translate(lang, "signup.handle_taken")}
     if errors:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from quest.quests.content import import_quest, parse_text, validate
+from quest.core.state import AppState
+from quest.quests.service import import_document
 
 DEMO_QUEST = Path(__file__).parent / "talent-quest.yaml"
 
 
-async def load_demo(state: Any) -> str:
-    doc = validate(parse_text(DEMO_QUEST.read_text(encoding="utf-8")))
+async def load_demo(state: AppState) -> str:
     async with state.sessionmaker() as session, session.begin():
-        quest, created = await import_quest(session=session, doc=doc)
+        imported = await import_document(
+            session=session, document=DEMO_QUEST.read_text(encoding="utf-8")
+        )
     from jobs.generator import load_demo as load_jobs
 
     async with state.sessionmaker() as session, session.begin():
         jobs = await load_jobs(session=session)
-    return f"demo quest {quest.slug} {'created' if created else 'up to date'}; {jobs} jobs added"
+    verb = "created" if imported.created else "up to date"
+    return f"demo quest {imported.quest.slug} {verb}; {jobs} jobs added"

@@ -136,6 +136,7 @@ async def main() -> None:
 
         app = FastAPI()
         app.state.sessionmaker = maker
+        app.state.readmaker = maker
         app.include_router(
             create_router(current_principal=principal, handoff_secret="whsec_" + "A" * 32)
         )

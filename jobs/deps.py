@@ -1,4 +1,9 @@
-"""Dependencies: the session (the one place transactions are handled) and the caller."""
+"""Dependencies: the sessions (the one place transactions are handled), the caller, the
+in-memory job catalogue.
+
+The host app provides `app.state.sessionmaker` (the writer) and `app.state.readmaker`
+(look-ups; may be the same factory); `jobs/` knows nothing else of it.
+"""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -9,6 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from jobs.errors import JobsError
+from jobs.matching import JobCatalogue
 
 RECRUITER_ROLES = frozenset({"recruiter", "staff"})
 
@@ -46,6 +52,27 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for look-ups only: nothing to commit, and never the SQLite writer's connection."""
+    maker: async_sessionmaker[AsyncSession] = request.app.state.readmaker
+    async with maker() as session:
+        yield session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
+
+
+def get_catalogue(request: Request) -> JobCatalogue:
+    """The app's one copy of the catalogue for matching, made on first use."""
+    catalogue: JobCatalogue | None = getattr(request.app.state, "job_catalogue", None)
+    if catalogue is None:
+        catalogue = request.app.state.job_catalogue = JobCatalogue()
+    return catalogue
+
+
+CatalogueDep = Annotated[JobCatalogue, Depends(get_catalogue)]
 
 
 def require_role(

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from jobs.models import Candidate, Company, Job
-from jobs.responses import JobItem
+from jobs.responses import JobItem, JobMatch, JobMatches
 from jobs.schemas import DEGREE_RANK, LEVEL_RANK, REGION_LABELS, SECTOR_LABELS
 
 WEIGHTS = {"sector": 3.0, "level": 2.0, "step": 0.75, "degree": 1.5, "region": 1.5, "field": 1.0}
@@ -193,3 +193,14 @@ def best_matches(
         key=lambda ranked: ranked[:3],
     )
     return [(round(fit, 4), score(seeker, job)[1], job) for fit, _, _, job in top]
+
+
+async def job_matches(
+    *, session: AsyncSession, catalogue: JobCatalogue, candidate: Candidate, limit: int
+) -> JobMatches:
+    """The jobs that fit this candidate best, each with the reasons (in English)."""
+    jobs = await catalogue.jobs(session=session)
+    ranked = best_matches(Seeker.of(candidate), jobs, limit)
+    return JobMatches(
+        items=[JobMatch(job=job.item, score=fit, why=why) for fit, why, job in ranked]
+    )

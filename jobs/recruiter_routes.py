@@ -6,11 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from jobs import recruiters
-from jobs.deps import Principal, SessionDep
+from jobs.deps import Principal, ReadSessionDep, SessionDep
 from jobs.errors import JobsError
 from jobs.responses import (
     AuditPage,
-    CandidateItem,
     CandidatePage,
     CandidateProfileOut,
     NoteIn,
@@ -20,71 +19,71 @@ from jobs.responses import (
 from jobs.service import check_choice
 
 RoleDependency = Callable[..., Awaitable[Principal]]
-SORTS = ("score", "date")
 
 
-class CandidateSearch:
-    """The recruiter search's query parameters, validated (422 invalid_filter)."""
+def candidate_search(
+    sector: str | None = None,
+    education_level: str | None = None,
+    experience_level: str | None = None,
+    region: str | None = None,
+    min_percentile: Annotated[float | None, Query(ge=0, le=100)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    sort: str = "score",
+) -> recruiters.CandidateFilters:
+    """The recruiter search's query parameters (a bad `sort` is 422 invalid_filter)."""
+    return recruiters.CandidateFilters(
+        sector=sector,
+        education_level=education_level,
+        experience_level=experience_level,
+        region=region,
+        min_percentile=min_percentile,
+        q=q,
+        sort="date" if check_choice("sort", sort, recruiters.SORTS) == "date" else "score",
+    )
 
-    def __init__(
-        self,
-        sector: str | None = None,
-        education_level: str | None = None,
-        experience_level: str | None = None,
-        region: str | None = None,
-        min_percentile: Annotated[float | None, Query(ge=0, le=100)] = None,
-        q: Annotated[str | None, Query(max_length=200)] = None,
-        sort: str = "score",
-    ) -> None:
-        self.sort: recruiters.Sort = (
-            "date" if check_choice("sort", sort, SORTS) == "date" else "score"
-        )
-        self.where = recruiters.candidate_filters(
-            sector=sector,
-            education_level=education_level,
-            experience_level=experience_level,
-            region=region,
-            min_percentile=min_percentile,
-            q=q,
-        )
+
+CandidateSearch = Annotated[recruiters.CandidateFilters, Depends(candidate_search)]
 
 
 def add_recruiter_routes(
     router: APIRouter, *, recruiter: RoleDependency, staff: RoleDependency
 ) -> None:
+    # Searches, views and exports are audited, so they write: the writer session.
     @router.get("/api/recruiter/candidates", response_model=CandidatePage, tags=["recruiters"])
     async def search_candidates(
         principal: Annotated[Principal, Depends(recruiter)],
         request: Request,
         session: SessionDep,
-        search: Annotated[CandidateSearch, Depends()],
+        search: CandidateSearch,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> CandidatePage:
-        total, rows = await recruiters.search(
-            session=session, where=search.where, sort=search.sort, limit=limit, offset=offset
+        return await recruiters.search(
+            session=session,
+            recruiter_id=principal.id,
+            filters=search,
+            limit=limit,
+            offset=offset,
+            query=request.url.query,
         )
-        await recruiters.audit(
-            session=session, recruiter_id=principal.id, action="search", query=request.url.query
-        )
-        return CandidatePage(total=total, items=[CandidateItem.of(c) for c in rows])
 
     @router.get("/api/recruiter/candidates.csv", tags=["recruiters"], response_class=Response)
     async def export_candidates(
         principal: Annotated[Principal, Depends(recruiter)],
         request: Request,
         session: SessionDep,
-        search: Annotated[CandidateSearch, Depends()],
+        search: CandidateSearch,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000,
     ) -> Response:
-        _, rows = await recruiters.search(
-            session=session, where=search.where, sort=search.sort, limit=limit, offset=0
-        )
-        await recruiters.audit(
-            session=session, recruiter_id=principal.id, action="export", query=request.url.query
+        table = await recruiters.export_csv(
+            session=session,
+            recruiter_id=principal.id,
+            filters=search,
+            limit=limit,
+            query=request.url.query,
         )
         return Response(
-            recruiters.to_csv(rows),
+            table,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="candidates.csv"'},
         )
@@ -99,13 +98,9 @@ def add_recruiter_routes(
         candidate_id: str,
         session: SessionDep,
     ) -> CandidateProfileOut:
-        seen = await recruiters.profile(
+        return await recruiters.view(
             session=session, recruiter_id=principal.id, candidate_id=candidate_id
         )
-        await recruiters.audit(
-            session=session, recruiter_id=principal.id, action="view", candidate_id=candidate_id
-        )
-        return seen
 
     @router.post(
         "/api/recruiter/candidates/{candidate_id}/notes",
@@ -130,11 +125,7 @@ def add_recruiter_routes(
         principal: Annotated[Principal, Depends(recruiter)],
         session: SessionDep,
     ) -> CandidatePage:
-        rows = await recruiters.shortlisted(session=session, recruiter_id=principal.id)
-        await recruiters.audit(
-            session=session, recruiter_id=principal.id, action="search", query="shortlist"
-        )
-        return CandidatePage(total=len(rows), items=[CandidateItem.of(c) for c in rows])
+        return await recruiters.shortlisted(session=session, recruiter_id=principal.id)
 
     @router.post(
         "/api/recruiter/shortlist/{candidate_id}",
@@ -168,9 +159,8 @@ def add_recruiter_routes(
     @router.get("/api/admin/recruiter-audit", response_model=AuditPage, tags=["staff"])
     async def recruiter_audit(
         _staff: Annotated[Principal, Depends(staff)],
-        session: SessionDep,
+        session: ReadSessionDep,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> AuditPage:
-        total, items = await recruiters.audit_page(session=session, limit=limit, offset=offset)
-        return AuditPage(total=total, items=items)
+        return await recruiters.audit_page(session=session, limit=limit, offset=offset)

@@ -1,6 +1,8 @@
 """The recruiter side: searching consenting candidates, profiles, shortlist, notes, audit.
 
-Never commits. Only candidates with consent are ever shown.
+Never commits. Only candidates with consent are ever shown. Each search, view, export and
+shortlist listing writes its audit record here, in the same transaction, so the JSON API
+(`jobs.recruiter_routes`) and the pages (`webui.pages.recruiters`) leave the same trail.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, func, true
@@ -26,7 +29,9 @@ from jobs.models import (
 )
 from jobs.responses import (
     AuditEntry,
+    AuditPage,
     CandidateItem,
+    CandidatePage,
     CandidateProfileOut,
     InterestSeen,
     JobItem,
@@ -38,6 +43,8 @@ from kit.time import utcnow
 
 Sort = Literal["score", "date"]
 Action = Literal["view", "search", "export"]
+SORTS: tuple[Sort, ...] = ("score", "date")
+SHORTLIST_QUERY = "shortlist"  # the audit's `query` for a look at one's shortlist
 CSV_COLUMNS = (
     "id", "full_name", "email", "phone", "education_level", "field_of_study", "sectors",
     "regions", "experience_level", "score", "percentile", "badges", "tracks_completed",
@@ -45,28 +52,33 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def candidate_filters(
-    *,
-    sector: str | None = None,
-    education_level: str | None = None,
-    experience_level: str | None = None,
-    region: str | None = None,
-    min_percentile: float | None = None,
-    q: str | None = None,
-) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True, slots=True)
+class CandidateFilters:
+    """What a recruiter searches by; a choice outside the vocabulary is 422 invalid_filter."""
+
+    sector: str | None = None
+    education_level: str | None = None
+    experience_level: str | None = None
+    region: str | None = None
+    min_percentile: float | None = None
+    q: str | None = None
+    sort: Sort = "score"
+
+
+def _where(filters: CandidateFilters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [col(Candidate.consent) == true()]
-    if value := check_choice("sector", sector, SECTORS):
+    if value := check_choice("sector", filters.sector, SECTORS):
         where.append(col(Candidate.sectors_text).like(f"%|{value}|%"))
-    if value := check_choice("education_level", education_level, EDUCATION_LEVELS):
+    if value := check_choice("education_level", filters.education_level, EDUCATION_LEVELS):
         where.append(col(Candidate.education_level) == value)
-    if value := check_choice("experience_level", experience_level, EXPERIENCE_LEVELS):
+    if value := check_choice("experience_level", filters.experience_level, EXPERIENCE_LEVELS):
         where.append(col(Candidate.experience_level) == value)
-    if value := check_choice("region", region, REGIONS):
+    if value := check_choice("region", filters.region, REGIONS):
         where.append(col(Candidate.regions_text).like(f"%|{value}|%"))
-    if min_percentile is not None:
-        where.append(col(Candidate.percentile) >= min_percentile)
-    if q and q.strip():
-        where.append(col(Candidate.search_text).like(like_pattern(q.strip()), escape="\\"))
+    if filters.min_percentile is not None:
+        where.append(col(Candidate.percentile) >= filters.min_percentile)
+    if filters.q and filters.q.strip():
+        where.append(col(Candidate.search_text).like(like_pattern(filters.q.strip()), escape="\\"))
     return where
 
 
@@ -76,22 +88,20 @@ def _order(sort: Sort) -> tuple[ColumnElement[Any], ...]:
     return (col(Candidate.score).desc(), col(Candidate.id).desc())
 
 
-async def search(
-    *,
-    session: AsyncSession,
-    where: Sequence[ColumnElement[bool]],
-    sort: Sort,
-    limit: int,
-    offset: int,
+async def _matching(
+    session: AsyncSession, filters: CandidateFilters, *, limit: int, offset: int
 ) -> tuple[int, list[Candidate]]:
+    where = _where(filters)
     total = (await session.exec(select(func.count(col(Candidate.id))).where(*where))).one()
-    stmt = select(Candidate).where(*where).order_by(*_order(sort)).limit(limit).offset(offset)
+    stmt = (
+        select(Candidate).where(*where).order_by(*_order(filters.sort)).limit(limit).offset(offset)
+    )
     return total, list((await session.exec(stmt)).all())
 
 
-async def audit(
-    *,
+def _audit(
     session: AsyncSession,
+    *,
     recruiter_id: int,
     action: Action,
     candidate_id: str | None = None,
@@ -104,7 +114,31 @@ async def audit(
     )
 
 
-async def consenting(*, session: AsyncSession, candidate_id: str) -> Candidate:
+async def search(
+    *,
+    session: AsyncSession,
+    recruiter_id: int,
+    filters: CandidateFilters,
+    limit: int,
+    offset: int,
+    query: str,
+) -> CandidatePage:
+    """One page of consenting candidates; audited as a `search` of `query` (as asked)."""
+    total, rows = await _matching(session, filters, limit=limit, offset=offset)
+    _audit(session, recruiter_id=recruiter_id, action="search", query=query)
+    return CandidatePage(total=total, items=[CandidateItem.of(c) for c in rows])
+
+
+async def export_csv(
+    *, session: AsyncSession, recruiter_id: int, filters: CandidateFilters, limit: int, query: str
+) -> str:
+    """The search's first `limit` candidates as CSV; audited as an `export` of `query`."""
+    _, rows = await _matching(session, filters, limit=limit, offset=0)
+    _audit(session, recruiter_id=recruiter_id, action="export", query=query)
+    return _to_csv(rows)
+
+
+async def _consenting(*, session: AsyncSession, candidate_id: str) -> Candidate:
     stmt = select(Candidate).where(
         col(Candidate.candidate_id) == candidate_id, col(Candidate.consent) == true()
     )
@@ -114,11 +148,11 @@ async def consenting(*, session: AsyncSession, candidate_id: str) -> Candidate:
     return candidate
 
 
-async def profile(
+async def view(
     *, session: AsyncSession, recruiter_id: int, candidate_id: str
 ) -> CandidateProfileOut:
-    """One candidate as this recruiter sees it (their own notes only)."""
-    candidate = await consenting(session=session, candidate_id=candidate_id)
+    """One candidate as this recruiter sees it (their own notes only); audited as a `view`."""
+    candidate = await _consenting(session=session, candidate_id=candidate_id)
     interests = (
         await session.exec(
             select(Interest, Job, Company.name)
@@ -139,6 +173,7 @@ async def profile(
         )
     ).all()
     shortlisted = await _shortlisted(session, recruiter_id, candidate_id)
+    _audit(session, recruiter_id=recruiter_id, action="view", candidate_id=candidate_id)
     return CandidateProfileOut(
         **CandidateItem.of(candidate).model_dump(),
         email=candidate.email,
@@ -168,7 +203,7 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def to_csv(candidates: Sequence[Candidate]) -> str:
+def _to_csv(candidates: Sequence[Candidate]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -180,7 +215,7 @@ def to_csv(candidates: Sequence[Candidate]) -> str:
 
 async def shortlist(*, session: AsyncSession, recruiter_id: int, candidate_id: str) -> bool:
     """Add to this recruiter's shortlist; True if it was not there yet."""
-    await consenting(session=session, candidate_id=candidate_id)
+    await _consenting(session=session, candidate_id=candidate_id)
     return await insert_ignore(
         session=session,
         model=Shortlist,
@@ -198,29 +233,31 @@ async def unshortlist(*, session: AsyncSession, recruiter_id: int, candidate_id:
     )
 
 
-async def shortlisted(*, session: AsyncSession, recruiter_id: int) -> list[Candidate]:
+async def shortlisted(*, session: AsyncSession, recruiter_id: int) -> CandidatePage:
+    """This recruiter's shortlist, newest first; audited as a `search` of "shortlist"."""
     stmt = (
         select(Candidate)
         .join(Shortlist, col(Shortlist.candidate_id) == col(Candidate.candidate_id))
         .where(col(Shortlist.recruiter_id) == recruiter_id, col(Candidate.consent) == true())
         .order_by(col(Shortlist.created_at).desc(), col(Shortlist.id).desc())
     )
-    return list((await session.exec(stmt)).all())
+    rows = (await session.exec(stmt)).all()
+    _audit(session, recruiter_id=recruiter_id, action="search", query=SHORTLIST_QUERY)
+    return CandidatePage(total=len(rows), items=[CandidateItem.of(c) for c in rows])
 
 
 async def add_note(
     *, session: AsyncSession, recruiter_id: int, candidate_id: str, text: str
 ) -> NoteOut:
-    await consenting(session=session, candidate_id=candidate_id)
+    await _consenting(session=session, candidate_id=candidate_id)
     note = RecruiterNote(recruiter_id=recruiter_id, candidate_id=candidate_id, text=text)
     session.add(note)
     await session.flush()
     return NoteOut(id=note.id or 0, text=note.text, created_at=note.created_at)
 
 
-async def audit_page(
-    *, session: AsyncSession, limit: int, offset: int
-) -> tuple[int, list[AuditEntry]]:
+async def audit_page(*, session: AsyncSession, limit: int, offset: int) -> AuditPage:
+    """The audit trail, newest first (for staff)."""
     total = (await session.exec(select(func.count(col(RecruiterAudit.id))))).one()
     stmt = (
         select(RecruiterAudit)
@@ -229,4 +266,6 @@ async def audit_page(
         .offset(offset)
     )
     rows = (await session.exec(stmt)).all()
-    return total, [AuditEntry.model_validate(row, from_attributes=True) for row in rows]
+    return AuditPage(
+        total=total, items=[AuditEntry.model_validate(row, from_attributes=True) for row in rows]
+    )

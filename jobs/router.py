@@ -10,21 +10,19 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from jobs import handoff, service
-from jobs.deps import RECRUITER_ROLES, Principal, PrincipalDependency, SessionDep, require_role
-from jobs.errors import JobsError, not_a_jobseeker
-from jobs.matching import JobCatalogue, Seeker, best_matches
-from jobs.recruiter_routes import add_recruiter_routes
-from jobs.responses import (
-    HandoffAck,
-    HiringOrganization,
-    InterestOut,
-    JobDetail,
-    JobItem,
-    JobMatch,
-    JobMatches,
-    JobPage,
+from jobs import handoff, matching, service
+from jobs.deps import (
+    RECRUITER_ROLES,
+    CatalogueDep,
+    Principal,
+    PrincipalDependency,
+    ReadSessionDep,
+    SessionDep,
+    require_role,
 )
+from jobs.errors import JobsError
+from jobs.recruiter_routes import add_recruiter_routes
+from jobs.responses import HandoffAck, InterestOut, JobDetail, JobMatches, JobPage
 
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0)]
@@ -34,7 +32,7 @@ def create_router(*, current_principal: PrincipalDependency, handoff_secret: str
     """Every route of the module; `current_principal` raises 401 itself when nobody is signed in."""
     router = APIRouter(tags=["jobs"])
     _add_job_routes(router)
-    _add_jobseeker_routes(router, current_principal, JobCatalogue())
+    _add_jobseeker_routes(router, current_principal)
     _add_handoff_route(router, Webhook(handoff_secret))
     add_recruiter_routes(
         router,
@@ -47,7 +45,7 @@ def create_router(*, current_principal: PrincipalDependency, handoff_secret: str
 def _add_job_routes(router: APIRouter) -> None:
     @router.get("/api/jobs", response_model=JobPage)
     async def list_jobs(
-        session: SessionDep,
+        session: ReadSessionDep,
         sector: str | None = None,
         level: str | None = None,
         degree: Annotated[
@@ -59,44 +57,29 @@ def _add_job_routes(router: APIRouter) -> None:
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> JobPage:
-        where = service.job_filters(
+        filters = service.JobFilters(
             sector=sector, level=level, degree=degree, region=region, programme=programme, q=q
         )
-        total, rows = await service.list_jobs(
-            session=session, where=where, limit=limit, offset=offset
+        return await service.search_jobs(
+            session=session, filters=filters, limit=limit, offset=offset
         )
-        return JobPage(total=total, items=[JobItem.of(job, name) for job, name in rows])
 
     @router.get("/api/jobs/{job_id}", response_model=JobDetail)
-    async def get_job(job_id: int, session: SessionDep) -> JobDetail:
-        job, company = await service.get_job(session=session, job_id=job_id)
-        return JobDetail(
-            **JobItem.of(job, company.name).model_dump(),
-            description=job.description,
-            hiring_organization=HiringOrganization.of(company),
-            employment_type=job.employment_type,
-            date_posted=job.date_posted,
-            valid_through=job.valid_through,
-            skills=list(job.skills),
-        )
+    async def get_job(job_id: int, session: ReadSessionDep) -> JobDetail:
+        return await service.job_detail(session=session, job_id=job_id)
 
 
-def _add_jobseeker_routes(
-    router: APIRouter, current_principal: PrincipalDependency, catalogue: JobCatalogue
-) -> None:
+def _add_jobseeker_routes(router: APIRouter, current_principal: PrincipalDependency) -> None:
     @router.get("/api/me/job-matches", response_model=JobMatches)
     async def job_matches(
         principal: Annotated[Principal, Depends(current_principal)],
-        session: SessionDep,
+        session: ReadSessionDep,
+        catalogue: CatalogueDep,
         limit: Annotated[int, Query(ge=1, le=50)] = 10,
     ) -> JobMatches:
-        candidate = await service.jobseeker_for(session=session, account_id=principal.id)
-        if candidate is None:
-            raise not_a_jobseeker()
-        jobs = await catalogue.jobs(session=session)
-        ranked = best_matches(Seeker.of(candidate), jobs, limit)
-        return JobMatches(
-            items=[JobMatch(job=job.item, score=s, why=why) for s, why, job in ranked]
+        candidate = await service.require_jobseeker(session=session, account_id=principal.id)
+        return await matching.job_matches(
+            session=session, catalogue=catalogue, candidate=candidate, limit=limit
         )
 
     @router.post("/api/jobs/{job_id}/interest", response_model=InterestOut, status_code=201)
@@ -106,15 +89,12 @@ def _add_jobseeker_routes(
         session: SessionDep,
         response: Response,
     ) -> InterestOut:
-        candidate = await service.jobseeker_for(session=session, account_id=principal.id)
-        if candidate is None:
-            raise not_a_jobseeker()
-        created_at, created = await service.express_interest(
-            session=session, candidate=candidate, job_id=job_id
+        interest = await service.express_interest(
+            session=session, account_id=principal.id, job_id=job_id
         )
-        if not created:
+        if not interest.created:
             response.status_code = 200
-        return InterestOut(job_id=job_id, created_at=created_at)
+        return InterestOut(job_id=job_id, created_at=interest.created_at)
 
 
 def _add_handoff_route(router: APIRouter, webhook: Webhook) -> None:

@@ -1,8 +1,12 @@
-"""Jobs and interests: listing, one posting, one-click interest. Never commits."""
+"""Jobs and interests: listing, one posting, one-click interest. Never commits.
+
+The JSON API (`jobs.router`) and the pages (`webui.pages.jobs`) call these same functions.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +16,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from jobs.errors import JobsError, invalid_filter, job_not_found
+from jobs.errors import JobsError, invalid_filter, job_not_found, not_a_jobseeker
 from jobs.models import Candidate, Company, Interest, Job
+from jobs.responses import HiringOrganization, JobDetail, JobItem, JobPage
 from jobs.schemas import (
     DEGREE_RANK,
     EDUCATION_LEVELS,
@@ -56,30 +61,34 @@ async def insert_ignore(
     return bool(result.rowcount == 1)
 
 
-def job_filters(
-    *,
-    sector: str | None = None,
-    level: str | None = None,
-    degree: str | None = None,
-    region: str | None = None,
-    programme: str | None = None,
-    q: str | None = None,
-) -> list[ColumnElement[bool]]:
-    """WHERE clauses for the job list; `degree` keeps the jobs a holder of it qualifies for."""
+@dataclass(frozen=True, slots=True)
+class JobFilters:
+    """The job list's filters; `degree` keeps the jobs a holder of it qualifies for."""
+
+    sector: str | None = None
+    level: str | None = None
+    degree: str | None = None
+    region: str | None = None
+    programme: str | None = None
+    q: str | None = None
+
+
+def _job_where(filters: JobFilters) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the filters; an unknown choice is 422 invalid_filter."""
     where: list[ColumnElement[bool]] = []
-    if value := check_choice("sector", sector, SECTORS):
+    if value := check_choice("sector", filters.sector, SECTORS):
         where.append(col(Job.sector) == value)
-    if value := check_choice("level", level, EXPERIENCE_LEVELS):
+    if value := check_choice("level", filters.level, EXPERIENCE_LEVELS):
         where.append(col(Job.level) == value)
-    if value := check_choice("degree", degree, EDUCATION_LEVELS):
+    if value := check_choice("degree", filters.degree, EDUCATION_LEVELS):
         rank = DEGREE_RANK[value]
         where.append(col(Job.degree).in_([d for d, r in DEGREE_RANK.items() if r <= rank]))
-    if value := check_choice("region", region, REGIONS):
+    if value := check_choice("region", filters.region, REGIONS):
         where.append(col(Job.open_to_text).like(f"%|{value}|%"))
-    if value := check_choice("programme", programme, PROGRAMMES):
+    if value := check_choice("programme", filters.programme, PROGRAMMES):
         where.append(col(Job.programme) == value)
-    if q and q.strip():
-        pattern = like_pattern(q.strip())
+    if filters.q and filters.q.strip():
+        pattern = like_pattern(filters.q.strip())
         where.append(
             or_(
                 func.lower(col(Job.title)).like(pattern, escape="\\"),
@@ -90,10 +99,11 @@ def job_filters(
     return where
 
 
-async def list_jobs(
-    *, session: AsyncSession, where: list[ColumnElement[bool]], limit: int, offset: int
-) -> tuple[int, list[tuple[Job, str]]]:
+async def search_jobs(
+    *, session: AsyncSession, filters: JobFilters, limit: int, offset: int
+) -> JobPage:
     """One page of jobs (newest first) with their company names, and the total."""
+    where = _job_where(filters)
     joined = and_(col(Job.hiring_organization_id) == col(Company.id))
     count = select(func.count()).select_from(Job).join(Company, joined).where(*where)
     total = (await session.exec(count)).one()
@@ -106,10 +116,11 @@ async def list_jobs(
         .offset(offset)
     )
     rows = (await session.exec(page)).all()
-    return total, [(job, name) for job, name in rows]
+    return JobPage(total=total, items=[JobItem.of(job, name) for job, name in rows])
 
 
-async def get_job(*, session: AsyncSession, job_id: int) -> tuple[Job, Company]:
+async def job_detail(*, session: AsyncSession, job_id: int) -> JobDetail:
+    """The whole posting and its employer; 404 job_not_found."""
     row = (
         await session.exec(
             select(Job, Company)
@@ -119,25 +130,48 @@ async def get_job(*, session: AsyncSession, job_id: int) -> tuple[Job, Company]:
     ).first()
     if row is None:
         raise job_not_found(job_id)
-    return row[0], row[1]
+    job, company = row
+    return JobDetail(
+        **JobItem.of(job, company.name).model_dump(),
+        description=job.description,
+        hiring_organization=HiringOrganization.of(company),
+        employment_type=job.employment_type,
+        date_posted=job.date_posted,
+        valid_through=job.valid_through,
+        skills=list(job.skills),
+    )
 
 
 async def jobseeker_for(*, session: AsyncSession, account_id: int) -> Candidate | None:
+    """The candidate received for this account, if the handoff has brought one."""
     stmt = select(Candidate).where(col(Candidate.account_id) == account_id)
     return (await session.exec(stmt)).first()
 
 
-async def express_interest(
-    *, session: AsyncSession, candidate: Candidate, job_id: int
-) -> tuple[datetime, bool]:
-    """Record interest once; returns when it was first expressed and whether it is new."""
+async def require_jobseeker(*, session: AsyncSession, account_id: int) -> Candidate:
+    """The caller's candidate record; 404 not_a_jobseeker if none has arrived."""
+    candidate = await jobseeker_for(session=session, account_id=account_id)
+    if candidate is None:
+        raise not_a_jobseeker()
+    return candidate
+
+
+@dataclass(frozen=True, slots=True)
+class Interested:
+    created_at: datetime  # when the interest was first expressed
+    created: bool  # whether this call expressed it
+
+
+async def express_interest(*, session: AsyncSession, account_id: int, job_id: int) -> Interested:
+    """One click: record the jobseeker's interest in a job, once."""
+    candidate = await require_jobseeker(session=session, account_id=account_id)
     if not candidate.consent:
         raise JobsError(
             403,
             "consent_required",
             "Employers can only hear from you while you share your profile.",
         )
-    await get_job(session=session, job_id=job_id)
+    await job_detail(session=session, job_id=job_id)
     created = await insert_ignore(
         session=session,
         model=Interest,
@@ -147,4 +181,10 @@ async def express_interest(
     stmt = select(Interest.created_at).where(
         col(Interest.candidate_id) == candidate.candidate_id, col(Interest.job_id) == job_id
     )
-    return (await session.exec(stmt)).one(), created
+    return Interested(created_at=(await session.exec(stmt)).one(), created=created)
+
+
+async def interested_job_ids(*, session: AsyncSession, candidate_id: str) -> set[int]:
+    """The jobs this candidate has said they are interested in."""
+    stmt = select(Interest.job_id).where(col(Interest.candidate_id) == candidate_id)
+    return set((await session.exec(stmt)).all())

@@ -45,7 +45,6 @@ from quest.ops import router as ops
 from quest.play import router as play
 from quest.quests import router as quests
 from quest.tasks import background_tasks
-from webui.live_pages import install as install_live_pages
 from webui.setup import install as install_pages
 
 log = logging.getLogger("talentquest")
@@ -84,7 +83,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     await state.writer.start()
     app.state.tq = state
-    app.state.sessionmaker = state.sessionmaker  # read by jobs/, which knows no AppState
+    # jobs/ knows no AppState: it finds its writer and reader session factories here.
+    app.state.sessionmaker = state.sessionmaker
+    app.state.readmaker = state.readmaker
     tasks: list[asyncio.Task[Any]] = []
     try:
         try:
@@ -191,7 +192,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_pages(app)  # pages, /static, HTML error pages
     app.include_router(live_ws.router)
     app.include_router(live.admin)
-    install_live_pages(app)
     app.state.background = background_tasks(app)  # started by the lifespan: f(state)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RouteTiming, metrics=app.state.metrics)

@@ -72,6 +72,7 @@ async def test_principal(x_test_account: str | None = Header(default=None)) -> C
 async def app(sessionmaker: async_sessionmaker[AsyncSession]) -> FastAPI:
     application = FastAPI()
     application.state.sessionmaker = sessionmaker
+    application.state.readmaker = sessionmaker
     application.include_router(
         create_router(current_principal=test_principal, handoff_secret=SECRET)
     )

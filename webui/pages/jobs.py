@@ -1,7 +1,8 @@
 """Public job listings (`/jobs`, `/jobs/{id}`), and for a jobseeker: matches and interest.
 
-Every query goes through `jobs/` services (`jobs.service`, `jobs.matching`), the same ones
-`GET /api/jobs`, `GET /api/me/job-matches` and `POST /api/jobs/{id}/interest` use.
+Each page calls the `jobs/` service function its API twin calls: `search_jobs`
+(`GET /api/jobs`), `job_detail` (`GET /api/jobs/{id}`), `job_matches`
+(`GET /api/me/job-matches`) and `express_interest` (`POST /api/jobs/{id}/interest`).
 """
 
 from __future__ import annotations
@@ -10,15 +11,14 @@ import re
 from typing import Any
 
 from fastapi import Request
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.responses import Response
 
-from jobs import service
-from jobs.errors import not_a_jobseeker
-from jobs.matching import CatalogueJob, JobCatalogue, Seeker, best_matches
-from jobs.models import Candidate, Interest
-from jobs.responses import JobItem
+from jobs import matching, service
+from jobs.deps import CatalogueDep
+from jobs.matching import JobCatalogue
+from jobs.models import Candidate
+from jobs.responses import JobItem, JobMatch
 from jobs.schemas import (
     EDUCATION_LEVELS,
     EXPERIENCE_LEVELS,
@@ -45,7 +45,6 @@ from webui.pages.jobs_common import (
 from webui.templates import redirect, render, safe_next
 
 router = page_router()
-CATALOGUE = JobCatalogue()  # the matching service's in-memory copy (reloaded on change)
 MATCHES = 5
 VOCAB = {
     "sectors": SECTORS,
@@ -88,14 +87,7 @@ def why_text(lang: str, reason: str, item: JobItem) -> str:
     return reason
 
 
-async def interested_in(session: AsyncSession, candidate: Candidate) -> set[int]:
-    stmt = select(Interest.job_id).where(col(Interest.candidate_id) == candidate.candidate_id)
-    return set((await session.exec(stmt)).all())
-
-
-async def seeker_context(
-    session: AsyncSession, user: Principal | None, request: Request
-) -> dict[str, Any]:
+async def seeker_context(session: AsyncSession, user: Principal | None) -> dict[str, Any]:
     """For a signed-in player: their candidate record (if received) and jobs they liked."""
     if user is None or user.role != "player":
         return {"seeker": None, "candidate": None, "interested": set()}
@@ -105,25 +97,29 @@ async def seeker_context(
     return {
         "seeker": "sharing" if candidate.consent else "paused",
         "candidate": candidate,
-        "interested": await interested_in(session, candidate),
+        "interested": await service.interested_job_ids(
+            session=session, candidate_id=candidate.candidate_id
+        ),
     }
 
 
-async def matches_for(session: AsyncSession, candidate: Candidate, lang: str) -> list[Any]:
-    jobs: list[CatalogueJob] = await CATALOGUE.jobs(session=session)
-    ranked = best_matches(Seeker.of(candidate), jobs, MATCHES)
+async def matches_for(
+    session: AsyncSession, catalogue: JobCatalogue, candidate: Candidate, lang: str
+) -> list[JobMatch]:
+    """The best jobs for the candidate, with the reasons in the page's language."""
+    found = await matching.job_matches(
+        session=session, catalogue=catalogue, candidate=candidate, limit=MATCHES
+    )
     return [
-        {
-            "job": job.item,
-            "score": fit,
-            "why": [why_text(lang, reason, job.item) for reason in why],
-        }
-        for fit, why, job in ranked
+        m.model_copy(update={"why": [why_text(lang, reason, m.job) for reason in m.why]})
+        for m in found.items
     ]
 
 
 @router.get("/jobs")
-async def jobs_page(request: Request, session: ReadSession, user: PageUser) -> Response:
+async def jobs_page(
+    request: Request, session: ReadSession, user: PageUser, catalogue: CatalogueDep
+) -> Response:
     params = request.query_params
     filters = {
         "sector": choice(params, "sector", SECTORS),
@@ -135,14 +131,16 @@ async def jobs_page(request: Request, session: ReadSession, user: PageUser) -> R
     }
     page = page_number(params)
     with page_errors():
-        where = service.job_filters(**{k: v or None for k, v in filters.items()})
-        total, rows = await service.list_jobs(
-            session=session, where=where, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        found = await service.search_jobs(
+            session=session,
+            filters=service.JobFilters(**{k: v or None for k, v in filters.items()}),
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
         )
-    context = await seeker_context(session, user, request)
+    context = await seeker_context(session, user)
     matches = []
     if context["candidate"] is not None and page == 1:
-        matches = await matches_for(session, context["candidate"], pick_lang(request))
+        matches = await matches_for(session, catalogue, context["candidate"], pick_lang(request))
     return render(
         request,
         "jobs/list.html",
@@ -150,8 +148,8 @@ async def jobs_page(request: Request, session: ReadSession, user: PageUser) -> R
             **context,
             "filters": filters,
             "filtered": any(filters.values()),
-            "items": [JobItem.of(job, name) for job, name in rows],
-            "pager": pager("/jobs", filters, page, total),
+            "items": found.items,
+            "pager": pager("/jobs", filters, page, found.total),
             "matches": matches,
             "vocab": VOCAB,
             "here": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
@@ -162,16 +160,16 @@ async def jobs_page(request: Request, session: ReadSession, user: PageUser) -> R
 @router.get("/jobs/{job_id}")
 async def job_page(request: Request, job_id: int, session: ReadSession, user: PageUser) -> Response:
     with page_errors():
-        job, company = await service.get_job(session=session, job_id=job_id)
-    context = await seeker_context(session, user, request)
+        job = await service.job_detail(session=session, job_id=job_id)
+    context = await seeker_context(session, user)
     return render(
         request,
         "jobs/detail.html",
         {
             **context,
             "job": job,
-            "item": JobItem.of(job, company.name),
-            "company": company,
+            "item": job,
+            "company": job.hiring_organization,
             "here": f"/jobs/{job_id}",
         },
     )
@@ -189,14 +187,11 @@ async def interest(
 ) -> Response:
     """One click: the same service as `POST /api/jobs/{id}/interest`."""
     with page_errors():
-        candidate = await service.jobseeker_for(session=session, account_id=user.id)
-        if candidate is None:
-            raise not_a_jobseeker()
-        _, created = await service.express_interest(
-            session=session, candidate=candidate, job_id=job_id
+        interest = await service.express_interest(
+            session=session, account_id=user.id, job_id=job_id
         )
     back = safe_next(str(form.get("next") or ""), f"/jobs/{job_id}")
     response = redirect(request, back)
-    notice = "jobs.interest_sent" if created else "jobs.interest_already"
+    notice = "jobs.interest_sent" if interest.created else "jobs.interest_already"
     flash(request, response, {"notice": notice})
     return response

@@ -1,13 +1,15 @@
 """The recruiter console (role recruiter or staff): candidate search, one candidate with
 private notes, the shortlist.
 
-Every search, view and list goes through `jobs.recruiters` in the writer session, with the
-same `recruiters.audit(...)` call as `jobs.recruiter_routes`, so the audit trail cannot tell
-a page from an API call. Only consenting candidates exist for these services.
+Every search, view and list calls the `jobs.recruiters` function its API twin calls, which
+writes the audit record itself (so the writer session), so the audit trail cannot tell a
+page from an API call. Only consenting candidates exist for these services.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.responses import Response
 
 from jobs import recruiters
-from jobs.models import Candidate
+from jobs.responses import CandidateItem
 from jobs.schemas import EDUCATION_LEVELS, EXPERIENCE_LEVELS, REGIONS, SECTORS
 from quest.accounts.service import Principal
 from quest.core.deps import SessionDep
@@ -38,7 +40,6 @@ from webui.pages.jobs_common import (
 from webui.templates import redirect, render, safe_next
 
 router = page_router(prefix="/recruiters")
-SORTS = ("score", "date")
 NOTE_MAX = 2000
 VOCAB = {
     "sectors": SECTORS,
@@ -62,20 +63,37 @@ def percentile_filter(raw: str) -> tuple[str, float | None, bool]:
     return raw, value, True
 
 
-def row(candidate: Candidate, lang: str) -> dict[str, Any]:
-    return {
-        "id": candidate.candidate_id,
-        "full_name": candidate.full_name,
-        "education_level": candidate.education_level,
-        "experience_level": candidate.experience_level,
-        "sectors": list(candidate.sectors),
-        "regions": list(candidate.regions),
-        "score": candidate.score,
-        "percentile": candidate.percentile,
-        "badges": [badge_label(lang, b) for b in candidate.badges],
-        "tracks": list(candidate.tracks_completed),
-        "converted_at": candidate.converted_at,
-    }
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    """A candidate card in a list, badges in the page's language."""
+
+    id: str
+    full_name: str
+    education_level: str
+    experience_level: str
+    sectors: list[str]
+    regions: list[str]
+    score: int
+    percentile: float
+    badges: list[str]
+    tracks: list[str]
+    converted_at: datetime
+
+
+def row(candidate: CandidateItem, lang: str) -> CandidateRow:
+    return CandidateRow(
+        id=candidate.id,
+        full_name=candidate.full_name,
+        education_level=candidate.education_level,
+        experience_level=candidate.experience_level,
+        sectors=candidate.sectors,
+        regions=candidate.regions,
+        score=candidate.assessment.score,
+        percentile=candidate.assessment.percentile,
+        badges=[badge_label(lang, b) for b in candidate.assessment.badges],
+        tracks=candidate.assessment.tracks_completed,
+        converted_at=candidate.converted_at,
+    )
 
 
 @router.get("")
@@ -89,24 +107,25 @@ async def search(request: Request, user: RecruiterPage, session: SessionDep) -> 
         "experience_level": choice(params, "experience_level", EXPERIENCE_LEVELS),
         "region": choice(params, "region", REGIONS),
         "min_percentile": shown if valid else "",
-        "sort": choice(params, "sort", SORTS) or "score",
+        "sort": choice(params, "sort", recruiters.SORTS) or "score",
     }
     page = page_number(params)
-    sort: recruiters.Sort = "date" if filters["sort"] == "date" else "score"
     with page_errors():
-        where = recruiters.candidate_filters(
-            sector=filters["sector"] or None,
-            education_level=filters["education_level"] or None,
-            experience_level=filters["experience_level"] or None,
-            region=filters["region"] or None,
-            min_percentile=min_percentile,
-            q=filters["q"] or None,
-        )
-        total, rows = await recruiters.search(
-            session=session, where=where, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-        )
-        await recruiters.audit(
-            session=session, recruiter_id=user.id, action="search", query=request.url.query
+        found = await recruiters.search(
+            session=session,
+            recruiter_id=user.id,
+            filters=recruiters.CandidateFilters(
+                sector=filters["sector"] or None,
+                education_level=filters["education_level"] or None,
+                experience_level=filters["experience_level"] or None,
+                region=filters["region"] or None,
+                min_percentile=min_percentile,
+                q=filters["q"] or None,
+                sort="date" if filters["sort"] == "date" else "score",
+            ),
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+            query=request.url.query,
         )
     lang = pick_lang(request)
     csv_query = urlencode({k: v for k, v in filters.items() if v})
@@ -118,8 +137,8 @@ async def search(request: Request, user: RecruiterPage, session: SessionDep) -> 
             "shown_percentile": shown,
             "errors": {} if valid else {"min_percentile": translate(lang, "recruiters.bad_pct")},
             "filtered": any(v for k, v in filters.items() if k != "sort"),
-            "rows": [row(c, lang) for c in rows],
-            "pager": pager("/recruiters", filters, page, total),
+            "rows": [row(c, lang) for c in found.items],
+            "pager": pager("/recruiters", filters, page, found.total),
             "csv_url": "/api/recruiter/candidates.csv" + (f"?{csv_query}" if csv_query else ""),
             "vocab": VOCAB,
             "here": "/recruiters" + (f"?{request.url.query}" if request.url.query else ""),
@@ -130,13 +149,10 @@ async def search(request: Request, user: RecruiterPage, session: SessionDep) -> 
 async def candidate_context(
     request: Request, session: AsyncSession, user: Principal, candidate_id: str
 ) -> dict[str, Any]:
-    """The profile as `GET /api/recruiter/candidates/{id}` builds it, audited as a view."""
+    """The profile as `GET /api/recruiter/candidates/{id}` gives it (audited as a view)."""
     with page_errors():
-        seen = await recruiters.profile(
+        seen = await recruiters.view(
             session=session, recruiter_id=user.id, candidate_id=candidate_id
-        )
-        await recruiters.audit(
-            session=session, recruiter_id=user.id, action="view", candidate_id=candidate_id
         )
     lang = pick_lang(request)
     return {
@@ -212,13 +228,10 @@ async def unshortlist(
 @router.get("/shortlist")
 async def shortlist_page(request: Request, user: RecruiterPage, session: SessionDep) -> Response:
     with page_errors():
-        rows = await recruiters.shortlisted(session=session, recruiter_id=user.id)
-        await recruiters.audit(
-            session=session, recruiter_id=user.id, action="search", query="shortlist"
-        )
+        listed = await recruiters.shortlisted(session=session, recruiter_id=user.id)
     lang = pick_lang(request)
     return render(
         request,
         "recruiters/shortlist.html",
-        {"rows": [row(c, lang) for c in rows], "here": "/recruiters/shortlist"},
+        {"rows": [row(c, lang) for c in listed.items], "here": "/recruiters/shortlist"},
     )

@@ -8,6 +8,7 @@ a fresh SQLite file per test.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,12 +38,30 @@ def redis_url() -> Iterator[str]:
     if external:
         yield external
         return
-    server = EmbeddedRedis(short_tmp())
+    where = short_tmp()
+    server = EmbeddedRedis(where)
     server.start()
     try:
         yield server.url
     finally:
         server.stop()
+        shutil.rmtree(where, ignore_errors=True)
+
+
+@pytest.fixture
+def own_redis() -> Iterator[EmbeddedRedis]:
+    """A Redis server of the test's own, to stop and start again (data kept in its AOF).
+
+    Never the session's server (other tests use it) nor the machine's.
+    """
+    where = short_tmp()
+    server = EmbeddedRedis(where)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(where, ignore_errors=True)
 
 
 @pytest.fixture

@@ -179,7 +179,8 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
 
     def start(self, timeout: float = 30.0) -> None:
-        self.log = Path(self.env.get("TQ_DATA_DIR", "/tmp")) / f"server-{self.port}.log"
+        # In the data directory (the test's tmp_path), so the log goes when that goes.
+        self.log = Path(self.env["TQ_DATA_DIR"]) / f"server-{self.port}.log"
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "quest.cli", "serve", "--port", str(self.port)],

@@ -52,16 +52,28 @@ async def test_upload_shows_every_error_then_imports(
     assert r.status_code == 200 and "<code>starts_at</code>" in r.text
     r = await upload(client, b"slug: [unclosed")
     assert r.status_code == 200 and "(document)" in r.text
+    r = await upload(client, b"\xff\xfe")
+    assert r.status_code == 200 and "<code>(document)</code>: not UTF-8 text" in r.text
+    page = await client.get("/staff")
+    r = await client.post("/staff/quests", data={"csrf_token": csrf_of(page.text)})
+    assert r.status_code == 200 and "<code>(document)</code>: no file chosen" in r.text
     r = await upload(client, json.dumps(QUEST_DOC).encode(), "q.json")
     assert r.status_code == 303
     page = await client.get("/staff")
     assert "Quest expo created." in page.text and "Expo Quest" in page.text
+    r = await upload(client, json.dumps({**QUEST_DOC, "title": "Expo Quest II"}).encode())
+    assert r.status_code == 303
+    page = await client.get("/staff")
+    assert "Quest expo updated." in page.text and "Expo Quest II" in page.text
 
 
 async def test_status_change(client: httpx.AsyncClient, app: FastAPI, quest: dict) -> None:
     await staff_login(client, app)
     r = await post_form(client, "/staff", "/staff/quests/expo/status", status="paused")
     assert r.status_code == 303
+    assert (await client.get("/api/quests/expo")).json()["status"] == "paused"
+    r = await post_form(client, "/staff", "/staff/quests/expo/status", status="gone")
+    assert r.status_code == 422 and "not a quest status" in r.text
     assert (await client.get("/api/quests/expo")).json()["status"] == "paused"
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
@@ -12,7 +14,7 @@ from sqlmodel import select
 
 from kit.time import utcnow
 from quest.accounts.models import ApiToken
-from tests.support.app import ROOT, auth, register
+from tests.support.app import QUEST_DOC, ROOT, auth, register
 
 
 async def test_register_login_logout(client: httpx.AsyncClient) -> None:
@@ -90,7 +92,7 @@ def run_cli(
     )
 
 
-def test_cli(server_env: dict[str, str], tmp_path: object) -> None:
+def test_cli(server_env: dict[str, str], tmp_path: Path) -> None:
     for cmd in (
         [],
         ["serve"],
@@ -130,14 +132,21 @@ def test_cli(server_env: dict[str, str], tmp_path: object) -> None:
     assert r.returncode == 1 and "password" in r.stderr
     r = run_cli("users", "create", "--role", "boss", "--username", "ops3", env=server_env)
     assert r.returncode != 0
+    r = run_cli("users", "create", "--role", "staff", "--username", "o p", env=server_env)
+    assert r.returncode == 1 and "username must be" in r.stderr
     r = run_cli("quests", "import", "/nonexistent.yaml", env=server_env)
     assert r.returncode == 1 and "no such file" in r.stderr
-    bad = ROOT / "var" / "bad-quest.yaml"
-    bad.parent.mkdir(exist_ok=True)
+    bad = tmp_path / "bad-quest.yaml"
     bad.write_text("slug: Bad Slug\ntitle: x\n")
     r = run_cli("quests", "import", str(bad), env=server_env)
-    assert r.returncode == 1 and "slug" in r.stderr
-    bad.unlink()
+    assert r.returncode == 1 and r.stderr.count("\n") == 1
+    assert f"{bad}: nothing imported, " in r.stderr and "slug: " in r.stderr
+    good = tmp_path / "quest.json"
+    good.write_text(json.dumps(QUEST_DOC))
+    r = run_cli("quests", "import", str(good), env=server_env)
+    assert r.returncode == 0 and r.stdout == "created quest expo\n", r.stderr
+    r = run_cli("quests", "import", str(good), env=server_env)
+    assert r.returncode == 0 and r.stdout == "updated quest expo\n", r.stderr
     r = run_cli("demo", env=server_env)
     assert r.returncode == 0 and "talent-quest" in r.stdout, r.stderr
     r = run_cli("demo", env=server_env)

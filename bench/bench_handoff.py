@@ -31,7 +31,7 @@ from quest.app import create_app  # noqa: E402
 from quest.core.redis_server import EmbeddedRedis  # noqa: E402
 from quest.core.settings import Settings  # noqa: E402
 from quest.jobseekers.models import HandoffEvent  # noqa: E402
-from quest.jobseekers.service import NOTICE_VERSION  # noqa: E402
+from quest.jobseekers.notice import NOTICE_VERSION  # noqa: E402
 
 LIMIT_S = 60.0
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from quest.jobseekers.schemas import Notice, NoticeOut
 
 NOTICE_VERSION = "2026-01"
 
 _REQUIRED = ["full_name", "email", "education_level", "sectors", "experience_level", "regions"]
 _OPTIONAL = ["phone", "field_of_study", "links"]
 
-_TEXT: dict[str, dict[str, Any]] = {
+_TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "Personal Information Collection Statement",
         "purpose": (
@@ -64,16 +64,20 @@ _TEXT: dict[str, dict[str, Any]] = {
     },
 }
 _ALIASES = {"zh": "zh-Hant", "zh-hk": "zh-Hant", "zh-tw": "zh-Hant", "zh-hant": "zh-Hant"}
-LANGUAGES = tuple(_TEXT)
 
 
-def notice(lang: str) -> dict[str, Any]:
+def notice(lang: str) -> Notice:
     """The statement in `lang` ("en" or "zh-Hant"; Chinese variants map to zh-Hant, else en)."""
     key = lang if lang in _TEXT else _ALIASES.get(lang.lower(), "en")
-    return {
-        "version": NOTICE_VERSION,
-        "lang": key,
+    return Notice(
+        version=NOTICE_VERSION,
+        lang=key,
         **_TEXT[key],
-        "required_fields": list(_REQUIRED),
-        "optional_fields": list(_OPTIONAL),
-    }
+        required_fields=list(_REQUIRED),
+        optional_fields=list(_OPTIONAL),
+    )
+
+
+def notices() -> NoticeOut:
+    """The statement in every language it is written in."""
+    return NoticeOut(version=NOTICE_VERSION, en=notice("en"), zh_hant=notice("zh-Hant"))

@@ -36,6 +36,7 @@ from kit.time import utcnow
 from quest.core.errors import Conflict, NotFound
 from quest.core.state import AppState
 from quest.jobseekers.models import HandoffEvent
+from quest.jobseekers.schemas import HandoffItem, HandoffPage
 
 log = logging.getLogger("talentquest.handoff")
 
@@ -305,7 +306,8 @@ def relay_for(app: Any) -> Callable[[AppState], Awaitable[None]]:
 
 async def page(
     *, session: AsyncSession, status: str | None, limit: int, offset: int
-) -> tuple[int, list[HandoffEvent], dict[str, int]]:
+) -> HandoffPage:
+    """Events newest first (of one status, or all), the total, and counts per status."""
     query = select(HandoffEvent)
     total_q = select(func.count()).select_from(HandoffEvent)
     if status is not None:
@@ -318,7 +320,11 @@ async def page(
         select(HandoffEvent.status, func.count()).group_by(col(HandoffEvent.status))
     )
     counts = dict.fromkeys(STATUSES, 0) | {s: int(n) for s, n in grouped.all()}
-    return int((await session.exec(total_q)).one()), list(rows.all()), counts
+    return HandoffPage(
+        total=int((await session.exec(total_q)).one()),
+        items=[HandoffItem.of(row) for row in rows.all()],
+        counts=counts,
+    )
 
 
 async def redrive(*, session: AsyncSession, event_id: int) -> HandoffEvent:

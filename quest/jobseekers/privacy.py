@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import delete, update
@@ -17,11 +16,13 @@ from jobs.schemas import CandidateErased, CandidateRef
 from kit.time import as_utc, utcnow
 from leaderboard.board import Boards
 from quest.accounts.models import Account
-from quest.accounts.service import revoke_all
+from quest.accounts.service import forget_tokens, revoke_all
+from quest.core.db import WriteSession, after_commit, run_after_commit
 from quest.core.errors import NotFound
 from quest.core.state import AppState
-from quest.jobseekers import outbox as handoff
+from quest.jobseekers import outbox
 from quest.jobseekers.models import HandoffEvent, Jobseeker
+from quest.jobseekers.schemas import DataExport, ExportedEvent
 from quest.quests.models import Quest
 
 log = logging.getLogger("talentquest.privacy")
@@ -29,7 +30,7 @@ PROFILE_EVENTS = ("candidate.converted", "candidate.updated")
 PURGE_BATCH = 100
 
 
-async def export(*, session: AsyncSession, account_id: int) -> dict[str, Any]:
+async def export(*, session: AsyncSession, account_id: int) -> DataExport:
     """Everything held on one account (the password hash excepted), for a data access request."""
     account = await session.get(Account, account_id)
     if account is None:
@@ -69,41 +70,41 @@ async def export(*, session: AsyncSession, account_id: int) -> dict[str, Any]:
         .where(HandoffEvent.account_id == account_id)
         .order_by(col(HandoffEvent.id))
     )
-    return {
-        "generated_at": utcnow(),
-        "account": account.model_dump(exclude={"password_hash", "handle_key"}),
-        "attempts": [
+    return DataExport(
+        generated_at=utcnow(),
+        account=account.model_dump(exclude={"password_hash", "handle_key"}),
+        attempts=[
             {**a.model_dump(exclude={"account_id"}), "challenge": s, "quest": q}
             for a, s, q in attempts.all()
         ],
-        "solves": [
+        solves=[
             {**s.model_dump(exclude={"account_id"}), "challenge": c, "quest": q}
             for s, c, q in solves.all()
         ],
-        "hint_unlocks": [
+        hint_unlocks=[
             {**h.model_dump(exclude={"account_id"}), "challenge": c, "quest": q}
             for h, c, q in hints.all()
         ],
-        "progress": [
+        progress=[
             {**p.model_dump(exclude={"account_id"}), "challenge": c, "quest": q}
             for p, c, q in progress.all()
         ],
-        "jobseeker": (
+        jobseeker=(
             jobseeker.model_dump(exclude={"consent_history"}) if jobseeker is not None else None
         ),
-        "consent_history": list(jobseeker.consent_history) if jobseeker is not None else [],
-        "handoff_events": [
-            {
-                "webhook_id": e.webhook_id,
-                "type": e.type,
-                "status": e.status,
-                "created_at": e.created_at,
-                "delivered_at": e.delivered_at,
-                "payload": json.loads(e.payload),
-            }
+        consent_history=list(jobseeker.consent_history) if jobseeker is not None else [],
+        handoff_events=[
+            ExportedEvent(
+                webhook_id=e.webhook_id,
+                type=e.type,
+                status=e.status,
+                created_at=e.created_at,
+                delivered_at=e.delivered_at,
+                payload=json.loads(e.payload),
+            )
             for e in events.all()
         ],
-    }
+    )
 
 
 async def _forget_handoffs(session: AsyncSession, account_id: int, candidate_id: str) -> None:
@@ -128,14 +129,13 @@ async def _forget_handoffs(session: AsyncSession, account_id: int, candidate_id:
     )
 
 
-async def erase(
-    *, session: AsyncSession, redis: Redis | None, boards: Boards, account_id: int
-) -> bool:
+async def erase(*, session: WriteSession, redis: Redis, boards: Boards, account_id: int) -> bool:
     """Erase one account's personal data; returns whether it was a jobseeker.
 
     The handle becomes `erased-<id>`, email and password go, tokens are revoked, attempt
     answers are blanked, the jobseeker row is deleted (with `candidate.erased` queued), and the
-    player leaves every board. Solves stay, anonymous, so other players' ranks hold.
+    player leaves every board. Solves stay, anonymous, so other players' ranks hold. Redis
+    (the token cache, the boards) follows once the erasure has committed.
     """
     account = await session.get(Account, account_id)
     if account is None or account.erased_at is not None:
@@ -144,7 +144,7 @@ async def erase(
     account.handle = account.handle_key = f"erased-{account_id}"
     account.email, account.password_hash, account.erased_at = None, "", now
     session.add(account)
-    await revoke_all(session=session, redis=redis, account_id=account_id)
+    await revoke_all(session=session, redis=None, account_id=account_id)
     await session.exec(
         update(Attempt).where(col(Attempt.account_id) == account_id).values(answer="")
     )
@@ -158,7 +158,7 @@ async def erase(
         cid = jobseeker.candidate_id
         await _forget_handoffs(session, account_id, cid)
         await session.delete(jobseeker)
-        handoff.enqueue(
+        outbox.enqueue(
             session=session,
             event=CandidateErased(
                 timestamp=now, data=CandidateRef(candidate_id=cid, account_id=account_id)
@@ -169,8 +169,14 @@ async def erase(
     quests = await session.exec(
         select(Solve.quest_id).where(Solve.account_id == account_id).distinct()
     )
-    for quest_id in quests.all():
-        await boards.remove_player(quest_id=quest_id, player_id=account_id)
+    quest_ids = list(quests.all())
+
+    async def follow_up() -> None:
+        await forget_tokens(redis=redis, account_id=account_id)
+        for quest_id in quest_ids:
+            await boards.remove_player(quest_id=quest_id, player_id=account_id)
+
+    after_commit(session, follow_up)
     log.info("account %d erased (jobseeker: %s)", account_id, jobseeker is not None)
     return jobseeker is not None
 
@@ -207,14 +213,19 @@ async def purge_candidates(*, session: AsyncSession, cutoff: datetime) -> list[i
 async def purge_unconverted(state: AppState, *, now: datetime) -> int:
     """Scheduled: erase players who never converted, `purge_after_days` after their quest closed."""
     cutoff = now - timedelta(days=state.settings.purge_after_days)
-    async with state.sessionmaker() as session:
-        ids = await purge_candidates(session=session, cutoff=cutoff)
+    async with state.readmaker() as reader:
+        ids = await purge_candidates(session=reader, cutoff=cutoff)
     for start in range(0, len(ids), PURGE_BATCH):
-        async with state.sessionmaker() as session, session.begin():
-            for account_id in ids[start : start + PURGE_BATCH]:
-                await erase(
-                    session=session, redis=state.redis, boards=state.boards, account_id=account_id
-                )
+        async with state.sessionmaker() as session:
+            async with session.begin():
+                for account_id in ids[start : start + PURGE_BATCH]:
+                    await erase(
+                        session=session,
+                        redis=state.redis,
+                        boards=state.boards,
+                        account_id=account_id,
+                    )
+            await run_after_commit(session)
     if ids:
         log.info("purged personal data of %d unconverted players", len(ids))
     return len(ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from jobs.schemas import EducationLevel, ExperienceLevel, Region, Sector
+from quest.jobseekers.models import HandoffEvent
 
 _PHONE = re.compile(r"\+[0-9][0-9 \-]*")
 
@@ -99,11 +101,29 @@ class ConvertedOut(BaseModel):
 
 
 class Assessment(BaseModel):
+    """The game summary: the player's main quest, standing there, badges, completed tracks."""
+
     quest: str
     score: int
     percentile: float
     badges: list[str]
     tracks_completed: list[str]
+
+
+class ConsentOut(BaseModel):
+    """The consent as last given."""
+
+    share_with_employers: bool
+    notice_version: str
+    given_at: datetime
+
+
+class ConsentEntry(BaseModel):
+    """One consent decision, as the jobseeker's history records it."""
+
+    share_with_employers: bool
+    notice_version: str
+    at: str  # ISO 8601, as recorded
 
 
 class JobseekerOut(BaseModel):
@@ -117,12 +137,37 @@ class JobseekerOut(BaseModel):
     experience_level: str
     regions: list[str]
     links: list[str]
-    consent: dict[str, Any]
-    consent_history: list[dict[str, Any]]
+    consent: ConsentOut
+    consent_history: list[ConsentEntry]
     assessment: Assessment
     converted_at: datetime
     updated_at: datetime
     handoff: HandoffStatus
+
+
+class Notice(BaseModel):
+    """The personal information collection statement in one language."""
+
+    version: str
+    lang: str
+    title: str
+    purpose: str
+    recipients: str
+    required: str
+    voluntary: str
+    access_and_deletion: str
+    retention: str
+    required_fields: list[str]
+    optional_fields: list[str]
+
+
+class NoticeOut(BaseModel):
+    """`GET /api/me/jobseeker/notice`: the statement in every language it is written in."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    version: str
+    en: Notice
+    zh_hant: Notice = Field(alias="zh-Hant")
 
 
 class HandoffItem(BaseModel):
@@ -136,8 +181,51 @@ class HandoffItem(BaseModel):
     delivered_at: datetime | None
     created_at: datetime
 
+    @classmethod
+    def of(cls, row: HandoffEvent) -> HandoffItem:
+        assert row.id is not None
+        return cls(
+            id=row.id,
+            webhook_id=row.webhook_id,
+            type=row.type,
+            status=row.status,
+            attempts=row.attempts,
+            last_error=row.last_error,
+            next_attempt_at=row.next_attempt_at if row.status == "pending" else None,
+            delivered_at=row.delivered_at,
+            created_at=row.created_at,
+        )
+
 
 class HandoffPage(BaseModel):
     total: int
     items: list[HandoffItem]
     counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ExportedEvent:
+    """A handoff event about the caller, with the exact body that was (or will be) sent."""
+
+    webhook_id: str
+    type: str
+    status: str
+    created_at: datetime
+    delivered_at: datetime | None
+    payload: Any
+
+
+@dataclass(frozen=True)
+class DataExport:
+    """`GET /api/me/export`: every row held on one account (the password hash excepted);
+    rows of play carry their challenge's and quest's slugs."""
+
+    generated_at: datetime
+    account: dict[str, Any]
+    attempts: list[dict[str, Any]]
+    solves: list[dict[str, Any]]
+    hint_unlocks: list[dict[str, Any]]
+    progress: list[dict[str, Any]]
+    jobseeker: dict[str, Any] | None
+    consent_history: list[dict[str, Any]]
+    handoff_events: list[ExportedEvent]

@@ -17,7 +17,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from quest.jobseekers.models import HandoffEvent
-from quest.jobseekers.service import NOTICE_VERSION
+from quest.jobseekers.notice import NOTICE_VERSION
 from tests.support.app import auth
 
 

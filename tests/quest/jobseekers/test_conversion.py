@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from quest.jobseekers.service import NOTICE_VERSION, notice
+from quest.jobseekers.notice import NOTICE_VERSION, notice
 from tests.support.app import auth, make_account, register
 from tests.support.handoff import body, convert, delivered
 
@@ -133,7 +133,7 @@ async def test_notice_in_two_languages(client: httpx.AsyncClient) -> None:
             assert text[key], (lang, key)
         assert "email" in text["required_fields"]
     assert "個人資料" in data["zh-Hant"]["title"]
-    assert notice("zh-HK")["lang"] == "zh-Hant" and notice("fr")["lang"] == "en"
+    assert notice("zh-HK").lang == "zh-Hant" and notice("fr").lang == "en"
 
 
 async def test_patch_updates_and_emits(app: FastAPI, client: httpx.AsyncClient) -> None:

@@ -13,8 +13,8 @@ from challenges.models import Attempt, Solve
 from kit.time import utcnow
 from quest.accounts.models import Account
 from quest.jobseekers.models import HandoffEvent, Jobseeker
+from quest.jobseekers.notice import NOTICE_VERSION
 from quest.jobseekers.privacy import purge_unconverted
-from quest.jobseekers.service import NOTICE_VERSION
 from quest.quests.models import Quest
 from tests.support.app import auth, make_account, register
 from tests.support.handoff import convert, delivered

@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from sqlmodel import col, select
 
 from challenges.models import Solve
-from quest.jobseekers.service import game_summary, longest_streak
+from quest.jobseekers.schemas import Assessment
+from quest.jobseekers.summary import game_summary, longest_streak
 from tests.support.app import auth, register
 from tests.support.handoff import convert
 
@@ -33,9 +34,9 @@ async def set_times(app: FastAPI, account_id: int, times: list[datetime]) -> Non
             session.add(row)
 
 
-async def summary(app: FastAPI, account_id: int) -> dict[str, object]:
+async def summary(app: FastAPI, account_id: int) -> Assessment:
     state = app.state.tq
-    async with state.sessionmaker() as session:
+    async with state.readmaker() as session:
         return await game_summary(session=session, boards=state.boards, account_id=account_id)
 
 
@@ -65,22 +66,18 @@ async def test_badges_and_standing(
     await set_times(app, ids["bob"], [datetime(2026, 3, 5, 12, 0, tzinfo=UTC)])
 
     top = await summary(app, ids["alice"])
-    assert top == {
-        "quest": "expo",
-        "score": 240,
-        "percentile": 100.0,
-        "badges": ["first-solve", "streak:3", "track:biotech"],
-        "tracks_completed": ["biotech"],
-    }
+    assert top == Assessment(
+        quest="expo",
+        score=240,
+        percentile=100.0,
+        badges=["first-solve", "streak:3", "track:biotech"],
+        tracks_completed=["biotech"],
+    )
     second = await summary(app, ids["bob"])
-    assert (second["score"], second["percentile"], second["badges"]) == (80, 50.0, [])
-    assert await summary(app, ids["carol"]) == {
-        "quest": "",
-        "score": 0,
-        "percentile": 0.0,
-        "badges": [],
-        "tracks_completed": [],
-    }
+    assert (second.score, second.percentile, second.badges) == (80, 50.0, [])
+    assert await summary(app, ids["carol"]) == Assessment(
+        quest="", score=0, percentile=0.0, badges=[], tracks_completed=[]
+    )
     # the conversion carries it to employers
     await convert(client, alice)
     mine = (await client.get("/api/me/jobseeker", headers=auth(alice))).json()

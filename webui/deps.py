@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from quest.accounts.service import Principal, resolve_token
-from quest.core.deps import SESSION_COOKIE, StateDep
+from quest.core.deps import SESSION_COOKIE, ReadSessionDep, StateDep
 from quest.core.errors import Forbidden, Unauthenticated
 
 
@@ -64,10 +63,5 @@ StaffPage = Annotated[Principal, Depends(require_role("staff"))]
 RecruiterPage = Annotated[Principal, Depends(require_role("recruiter", "staff"))]
 
 
-async def read_session(state: StateDep) -> AsyncIterator[AsyncSession]:
-    """A read-only session that never waits for the (single) SQLite writer."""
-    async with state.readmaker() as session:
-        yield session
-
-
-ReadSession = Annotated[AsyncSession, Depends(read_session)]
+# Pages are GETs that only look: the API's read-only session (never the SQLite writer).
+ReadSession = ReadSessionDep

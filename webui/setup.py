@@ -19,10 +19,10 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     """Called once by `quest.app.create_app`."""
-    from webui.pages import auth, home, jobs, me, play, recruiters, staff, staff_people
+    from webui.pages import auth, home, jobs, live, me, play, recruiters, staff, staff_people
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (home, auth, play, me, staff, staff_people, jobs, recruiters):
+    for module in (home, auth, play, me, staff, staff_people, jobs, recruiters, live):
         app.include_router(module.router)
 
     api_domain = app.exception_handlers[DomainError]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
@@ -13,7 +13,7 @@ from redis.commands.core import AsyncScript
 from leaderboard import keys
 from leaderboard.keys import TICK_MS, TICK_SPAN
 
-_AWARD_LUA = resources.files("leaderboard").joinpath("lua/award.lua").read_text()
+_AWARD_LUA = (Path(__file__).parent / "lua" / "award.lua").read_text()
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,46 @@ class Standing:
     score: int
     rank: int  # 1-based unique position
     total: int
+
+
+@dataclass(frozen=True)
+class PlayerRef:
+    id: int
+    handle: str
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    """One row of a board: `rank` is unique, `competition_rank` shares ties (1, 2, 2, 4)."""
+
+    rank: int
+    competition_rank: int
+    player: PlayerRef
+    score: int
+    reached_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        """The entry as JSON-ready data (archives and live snapshots carry it so)."""
+        return {
+            "rank": self.rank,
+            "competition_rank": self.competition_rank,
+            "player": {"id": self.player.id, "handle": self.player.handle},
+            "score": self.score,
+            "reached_at": self.reached_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class MyStanding:
+    """A player's place on a board, with the entries around it."""
+
+    rank: int
+    competition_rank: int
+    score: int
+    reached_at: datetime
+    percentile: float
+    total: int
+    neighbours: list[BoardEntry]
 
 
 def tick(solved_at: datetime, epoch: datetime) -> int:
@@ -77,7 +117,7 @@ class Boards:
 
     async def top(
         self, *, quest_id: int, scope: str, epoch: datetime, limit: int, offset: int, frozen: bool
-    ) -> tuple[int, list[dict[str, Any]]]:
+    ) -> tuple[int, list[BoardEntry]]:
         key = self._key(quest_id, scope, frozen)
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.zcard(key)
@@ -94,7 +134,7 @@ class Boards:
         player_id: int,
         around: int,
         frozen: bool,
-    ) -> dict[str, Any] | None:
+    ) -> MyStanding | None:
         key = self._key(quest_id, scope, frozen)
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.zrevrank(key, player_id)
@@ -107,21 +147,21 @@ class Boards:
             key, start, int(rank) + around, withscores=True
         )
         entries = await self._entries(quest_id, key, rows, start, epoch)
-        mine = next(e for e in entries if e["player"]["id"] == player_id)
+        mine = next(e for e in entries if e.player.id == player_id)
         total = int(total)
-        return {
-            "rank": mine["rank"],
-            "competition_rank": mine["competition_rank"],
-            "score": mine["score"],
-            "reached_at": mine["reached_at"],
-            "percentile": percentile(mine["rank"], total),
-            "total": total,
-            "neighbours": entries,
-        }
+        return MyStanding(
+            rank=mine.rank,
+            competition_rank=mine.competition_rank,
+            score=mine.score,
+            reached_at=mine.reached_at,
+            percentile=percentile(mine.rank, total),
+            total=total,
+            neighbours=entries,
+        )
 
     async def _entries(
         self, quest_id: int, key: str, rows: list[tuple[Any, float]], offset: int, epoch: datetime
-    ) -> list[dict[str, Any]]:
+    ) -> list[BoardEntry]:
         if not rows:
             return []
         ids = [int(m) for m, _ in rows]
@@ -134,13 +174,13 @@ class Boards:
             handles, *higher = await pipe.execute()
         competition = {p: int(n) + 1 for p, n in zip(distinct, higher, strict=True)}
         return [
-            {
-                "rank": offset + i + 1,
-                "competition_rank": competition[points],
-                "player": {"id": pid, "handle": _text(handle) or f"player-{pid}"},
-                "score": points,
-                "reached_at": reached.isoformat(),
-            }
+            BoardEntry(
+                rank=offset + i + 1,
+                competition_rank=competition[points],
+                player=PlayerRef(id=pid, handle=_text(handle) or f"player-{pid}"),
+                score=points,
+                reached_at=reached,
+            )
             for i, (pid, handle, (points, reached)) in enumerate(
                 zip(ids, handles, decoded, strict=True)
             )

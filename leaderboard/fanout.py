@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 
 from kit.loops import check_stop
 from leaderboard import keys
-from leaderboard.board import Boards
+from leaderboard.board import BoardEntry, Boards
 from leaderboard.errors import UnknownScope
 from leaderboard.live import REFRESH_S, Hub, split_view
 from leaderboard.windows import resolve_scope
@@ -63,7 +63,7 @@ def snapshot_text(
     limit: int,
     seq: int,
     total: int,
-    entries: list[dict[str, Any]],
+    entries: list[BoardEntry],
 ) -> str:
     """The one serialisation of a snapshot, sent as is to every viewer of the view."""
     return json.dumps(
@@ -76,18 +76,19 @@ def snapshot_text(
             "limit": limit,
             "total": total,
             "frozen": meta.frozen,
-            "entries": [_zulu(e) for e in entries],
+            "entries": [_wire(e) for e in entries],
         },
         separators=(",", ":"),
     )
 
 
-def _zulu(entry: dict[str, Any]) -> dict[str, Any]:
+def _wire(entry: BoardEntry) -> dict[str, Any]:
     """Times as the HTTP leaderboard writes them (`...Z`), so both give equal entries."""
-    reached = entry.get("reached_at")
-    if isinstance(reached, str) and reached.endswith("+00:00"):
-        return {**entry, "reached_at": reached[:-6] + "Z"}
-    return entry
+    out = entry.as_json()
+    reached = out["reached_at"]
+    if reached.endswith("+00:00"):
+        out["reached_at"] = reached[:-6] + "Z"
+    return out
 
 
 async def current_snapshot(
@@ -200,7 +201,9 @@ class Ticker:
                 offset=0,
                 frozen=meta.frozen,
             )
-            body = json.dumps([scope, total, meta.frozen, entries], separators=(",", ":"))
+            body = json.dumps(
+                [scope, total, meta.frozen, [e.as_json() for e in entries]], separators=(",", ":")
+            )
             digest = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
             if last is not None and last.digest == digest:
                 last.scope = scope

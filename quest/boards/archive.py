@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.time import as_utc
 from leaderboard import keys
 from leaderboard.models import BoardArchive
 from leaderboard.windows import day_key, week_key
+from quest.boards.schemas import ArchiveOut, ArchiveSummary, Entry
+from quest.core.errors import NotFound
 from quest.core.state import AppState
 from quest.quests.models import Quest
 
@@ -66,7 +68,8 @@ async def archive_closed(state: AppState, quest: Quest, *, now: datetime) -> lis
         )
         try:
             async with state.sessionmaker() as session, session.begin():
-                session.add(BoardArchive(quest_id=quest.id, scope=scope, entries=entries))
+                stored = [e.as_json() for e in entries]
+                session.add(BoardArchive(quest_id=quest.id, scope=scope, entries=stored))
         except IntegrityError:
             continue  # another process archived it first
         written.append(scope)
@@ -87,27 +90,34 @@ async def archive_all(state: AppState, now: datetime) -> dict[str, list[str]]:
     return out
 
 
-async def list_archives(state: AppState, quest_id: int) -> list[dict[str, Any]]:
-    async with state.readmaker() as session:
-        rows = (
-            await session.exec(
-                select(BoardArchive)
-                .where(BoardArchive.quest_id == quest_id)
-                .order_by(col(BoardArchive.scope).desc())
-            )
-        ).all()
+async def list_archives(*, session: AsyncSession, quest: Quest) -> list[ArchiveSummary]:
+    """The archived windows of a quest, newest first."""
+    rows = (
+        await session.exec(
+            select(BoardArchive)
+            .where(BoardArchive.quest_id == quest.id)
+            .order_by(col(BoardArchive.scope).desc())
+        )
+    ).all()
     return [
-        {"scope": a.scope, "archived_at": as_utc(a.archived_at), "entries": len(a.entries)}
+        ArchiveSummary(scope=a.scope, archived_at=as_utc(a.archived_at), entries=len(a.entries))
         for a in rows
     ]
 
 
-async def get_archive(state: AppState, quest_id: int, scope: str) -> BoardArchive | None:
-    async with state.readmaker() as session:
-        return (
-            await session.exec(
-                select(BoardArchive).where(
-                    BoardArchive.quest_id == quest_id, BoardArchive.scope == scope
-                )
+async def get_archive(*, session: AsyncSession, quest: Quest, scope: str) -> ArchiveOut:
+    found = (
+        await session.exec(
+            select(BoardArchive).where(
+                BoardArchive.quest_id == quest.id, BoardArchive.scope == scope
             )
-        ).first()
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"No archive of {scope!r}.", code="archive_not_found")
+    return ArchiveOut(
+        quest=quest.slug,
+        scope=found.scope,
+        archived_at=as_utc(found.archived_at),
+        entries=[Entry.model_validate(e) for e in found.entries],
+    )

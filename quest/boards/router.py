@@ -2,48 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from kit.time import as_utc, utcnow
-from leaderboard.board import percentile
-from leaderboard.errors import UnknownScope
-from leaderboard.windows import resolve_scope
+from quest.boards import archive as archives_service
+from quest.boards import service
 from quest.boards import sync as board_sync
-from quest.boards.archive import get_archive, list_archives
-from quest.boards.schemas import BoardOut, MeOut
+from quest.boards.schemas import ArchiveOut, ArchiveSummary, BoardOut, MeOut, RebuildOut
 from quest.core.deps import (
     BoardsDep,
     CurrentPrincipal,
     OptionalPrincipal,
-    SessionDep,
+    ReadSessionDep,
     StaffOnly,
     StateDep,
 )
-from quest.core.errors import Invalid, NotFound
-from quest.quests import service
-from quest.quests.models import Quest
+from quest.quests.service import get_quest
 
 router = APIRouter(prefix="/api/quests/{slug}", tags=["leaderboard"])
 admin = APIRouter(prefix="/api/admin", tags=["staff"])
 
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
-
-
-async def scoped(state: StateDep, slug: str, scope: str | None) -> tuple[Quest, str]:
-    quest, tracks = await state.caches.quests.get(state, slug)
-    try:
-        resolved = resolve_scope(scope, now=utcnow(), tz=quest.timezone, tracks=tracks)
-    except UnknownScope as exc:
-        raise Invalid(str(exc), code="unknown_scope") from None
-    return quest, resolved
-
-
-def public_frozen(quest: Quest, principal: Any) -> bool:
-    """Frozen boards show the freeze-time standings to everyone but staff."""
-    return quest.frozen and not (principal is not None and principal.role == "staff")
 
 
 @router.get("/leaderboard", response_model=BoardOut)
@@ -55,25 +36,11 @@ async def leaderboard(
     scope: str | None = None,
     limit: Limit = 10,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> dict[str, Any]:
-    quest, resolved = await scoped(state, slug, scope)
-    assert quest.id is not None
-    total, entries = await boards.top(
-        quest_id=quest.id,
-        scope=resolved,
-        epoch=as_utc(quest.starts_at),
-        limit=limit,
-        offset=offset,
-        frozen=public_frozen(quest, principal),
+) -> BoardOut:
+    quest, resolved = await service.scoped(state, slug=slug, scope=scope)
+    return await service.top(
+        boards=boards, quest=quest, scope=resolved, limit=limit, offset=offset, viewer=principal
     )
-    return {
-        "quest": quest.slug,
-        "scope": resolved,
-        "total": total,
-        "frozen": quest.frozen,
-        "generated_at": utcnow(),
-        "entries": entries,
-    }
 
 
 @router.get("/leaderboard/me", response_model=MeOut)
@@ -84,72 +51,31 @@ async def leaderboard_me(
     principal: CurrentPrincipal,
     scope: str | None = None,
     around: Annotated[int, Query(ge=0, le=50)] = 5,
-) -> dict[str, Any]:
-    quest, resolved = await scoped(state, slug, scope)
-    assert quest.id is not None
-    me = await boards.me(
-        quest_id=quest.id,
-        scope=resolved,
-        epoch=as_utc(quest.starts_at),
-        player_id=principal.id,
-        around=around,
-        frozen=public_frozen(quest, principal),
+) -> MeOut:
+    quest, resolved = await service.scoped(state, slug=slug, scope=scope)
+    return await service.standing(
+        boards=boards, quest=quest, scope=resolved, viewer=principal, around=around
     )
-    if me is None:
-        total, _ = await boards.top(
-            quest_id=quest.id,
-            scope=resolved,
-            epoch=as_utc(quest.starts_at),
-            limit=1,
-            offset=0,
-            frozen=public_frozen(quest, principal),
-        )
-        return {
-            "quest": quest.slug,
-            "scope": resolved,
-            "rank": None,
-            "competition_rank": None,
-            "score": 0,
-            "percentile": None,
-            "total": total,
-            "neighbours": [],
-        }
-    return {
-        "quest": quest.slug,
-        "scope": resolved,
-        **me,
-        "percentile": percentile(me["rank"], me["total"]),
-    }
 
 
-@router.get("/archive")
-async def archives(slug: str, session: SessionDep, state: StateDep) -> list[dict[str, Any]]:
+@router.get("/archive", response_model=list[ArchiveSummary])
+async def archives(slug: str, session: ReadSessionDep) -> list[ArchiveSummary]:
     """Closed daily and weekly windows of a quest that were archived, newest first."""
-    quest = await service.get_quest(session=session, slug=slug)
-    assert quest.id is not None
-    return await list_archives(state, quest.id)
+    quest = await get_quest(session=session, slug=slug)
+    return await archives_service.list_archives(session=session, quest=quest)
 
 
-@router.get("/archive/{scope}")
-async def archive(slug: str, scope: str, session: SessionDep, state: StateDep) -> dict[str, Any]:
+@router.get("/archive/{scope}", response_model=ArchiveOut)
+async def archive(slug: str, scope: str, session: ReadSessionDep) -> ArchiveOut:
     """The top 100 of one closed window, as it stood when the window closed."""
-    quest = await service.get_quest(session=session, slug=slug)
-    assert quest.id is not None
-    found = await get_archive(state, quest.id, scope)
-    if found is None:
-        raise NotFound(f"No archive of {scope!r}.", code="archive_not_found")
-    return {
-        "quest": quest.slug,
-        "scope": found.scope,
-        "archived_at": found.archived_at,
-        "entries": found.entries,
-    }
+    quest = await get_quest(session=session, slug=slug)
+    return await archives_service.get_archive(session=session, quest=quest, scope=scope)
 
 
-@admin.post("/quests/{slug}/rebuild")
+@admin.post("/quests/{slug}/rebuild", response_model=RebuildOut)
 async def rebuild_boards(
-    slug: str, _: StaffOnly, session: SessionDep, state: StateDep
-) -> dict[str, Any]:
-    quest = await service.get_quest(session=session, slug=slug, include_draft=True)
+    slug: str, _: StaffOnly, session: ReadSessionDep, state: StateDep
+) -> RebuildOut:
+    quest = await get_quest(session=session, slug=slug, include_draft=True)
     written = await board_sync.rebuild(state, quest, reason="staff")
-    return {"quest": slug, "boards": written}
+    return RebuildOut(quest=slug, boards=written)

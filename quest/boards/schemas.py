@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class PlayerRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     id: int
     handle: str
 
 
 class Entry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     rank: int
     competition_rank: int
     player: PlayerRef
@@ -38,3 +40,21 @@ class MeOut(BaseModel):
     percentile: float | None
     total: int
     neighbours: list[Entry]
+
+
+class ArchiveSummary(BaseModel):
+    scope: str
+    archived_at: datetime
+    entries: int
+
+
+class ArchiveOut(BaseModel):
+    quest: str
+    scope: str
+    archived_at: datetime
+    entries: list[Entry]
+
+
+class RebuildOut(BaseModel):
+    quest: str
+    boards: int

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,14 +10,32 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from challenges.attempts import unlocked_hints
 from challenges.models import Challenge, Progress
 from kit.time import utcnow
-from quest.play.service import gate, solved_slugs
+from quest.core.errors import NotFound
+from quest.play.gates import gate, solved_slugs
+from quest.play.schemas import ChallengeDetail, ChallengeSummary, HintOut, PlayState
 from quest.quests.models import Quest
 from quest.quests.service import live_challenges
 
 
+async def find_challenge(*, session: AsyncSession, quest: Quest, slug: str) -> Challenge:
+    """A live challenge of a quest by its slug."""
+    found = (
+        await session.exec(
+            select(Challenge).where(
+                Challenge.quest_id == quest.id,
+                Challenge.slug == slug,
+                col(Challenge.retired).is_(False),
+            )
+        )
+    ).first()
+    if found is None:
+        raise NotFound(code="challenge_not_found")
+    return found
+
+
 async def challenges_for(
     *, session: AsyncSession, quest: Quest, account_id: int | None
-) -> list[dict[str, Any]]:
+) -> list[ChallengeSummary]:
     """Every live challenge of a quest with its state for the caller."""
     assert quest.id is not None
     challenges = await live_challenges(session=session, quest=quest)
@@ -34,14 +51,15 @@ async def challenges_for(
         solved = await solved_slugs(session=session, account_id=account_id, quest_id=quest.id)
     now = utcnow()
     return [
-        summary(ch, gate_state(quest, ch, solved, progress.get(ch.id or 0), now))
+        summary(ch, *gate_state(quest, ch, solved, progress.get(ch.id or 0), now))
         for ch in challenges
     ]
 
 
 def gate_state(
     quest: Quest, ch: Challenge, solved: set[str], progress: Progress | None, now: datetime
-) -> tuple[str, int | None]:
+) -> tuple[PlayState, int | None]:
+    """The challenge's state for one player, and the attempts they have left (None: no cap)."""
     used = progress.attempts if progress else 0
     left = None if ch.max_attempts is None else max(0, ch.max_attempts - used)
     if progress is not None and progress.solved_at is not None:
@@ -52,22 +70,23 @@ def gate_state(
     return verdict, left
 
 
-def summary(ch: Challenge, state: tuple[str, int | None]) -> dict[str, Any]:
-    return {
-        "id": ch.id,
-        "slug": ch.slug,
-        "track": ch.track,
-        "title": ch.title,
-        "kind": ch.kind,
-        "points": ch.points,
-        "state": state[0],
-        "attempts_left": state[1],
-    }
+def summary(ch: Challenge, state: PlayState, attempts_left: int | None) -> ChallengeSummary:
+    assert ch.id is not None
+    return ChallengeSummary(
+        id=ch.id,
+        slug=ch.slug,
+        track=ch.track,
+        title=ch.title,
+        kind=ch.kind,
+        points=ch.points,
+        state=state,
+        attempts_left=attempts_left,
+    )
 
 
 async def challenge_detail(
     *, session: AsyncSession, challenge: Challenge, quest: Quest, account_id: int | None
-) -> dict[str, Any]:
+) -> ChallengeDetail:
     """The public view of a challenge: never its answer or booth secret."""
     assert challenge.id is not None and quest.id is not None
     progress = None
@@ -79,25 +98,25 @@ async def challenge_detail(
         unlocked = await unlocked_hints(
             session=session, account_id=account_id, challenge_id=challenge.id
         )
-    state = gate_state(quest, challenge, solved, progress, utcnow())
+    state, left = gate_state(quest, challenge, solved, progress, utcnow())
     options = challenge.spec.get("options") if challenge.kind == "choice" else None
-    return {
-        **summary(challenge, state),
-        "quest": quest.slug,
-        "prompt": challenge.prompt,
-        "options": options,
-        "multiple": isinstance(challenge.spec.get("answer"), list) and challenge.kind == "choice",
-        "booth": challenge.spec.get("booth") if challenge.kind == "checkin" else None,
-        "requires": challenge.requires,
-        "hints": [
-            {
-                "n": n,
-                "cost": int(h["cost"]),
-                "unlocked": n in unlocked,
-                "text": h["text"] if n in unlocked else None,
-            }
+    return ChallengeDetail(
+        **summary(challenge, state, left).model_dump(),
+        quest=quest.slug,
+        prompt=challenge.prompt,
+        options=options,
+        multiple=isinstance(challenge.spec.get("answer"), list) and challenge.kind == "choice",
+        booth=challenge.spec.get("booth") if challenge.kind == "checkin" else None,
+        requires=challenge.requires,
+        hints=[
+            HintOut(
+                n=n,
+                cost=int(h["cost"]),
+                unlocked=n in unlocked,
+                text=h["text"] if n in unlocked else None,
+            )
             for n, h in enumerate(challenge.hints)
         ],
-        "opens_at": challenge.opens_at,
-        "closes_at": challenge.closes_at,
-    }
+        opens_at=challenge.opens_at,
+        closes_at=challenge.closes_at,
+    )

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+PlayState = Literal["locked", "open", "solved", "exhausted", "closed"]
+
 
 class ChallengeSummary(BaseModel):
     id: int
@@ -15,7 +17,7 @@ class ChallengeSummary(BaseModel):
     title: str
     kind: str
     points: int
-    state: Literal["locked", "open", "solved", "exhausted", "closed"]
+    state: PlayState
     attempts_left: int | None
 
 
@@ -46,6 +48,7 @@ class AttemptIn(BaseModel):
 
 
 class AttemptOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     correct: bool
     points_awarded: int
     score: int | None

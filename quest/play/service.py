@@ -1,15 +1,17 @@
-"""The play loop: gate a challenge, record the attempt, then put the solve on the boards."""
+"""The attempt: check it is allowed, record it, then put the solve on the boards.
+
+`submit` must not be called while the caller holds a writer session (SQLite has one writer).
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from redis.exceptions import RedisError
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from challenges.models import Challenge, IdempotentResponse, Solve
@@ -19,62 +21,31 @@ from leaderboard import keys
 from leaderboard.board import Standing, tick
 from leaderboard.windows import solve_scopes
 from quest.accounts.service import Principal
-from quest.core.errors import Conflict, Invalid, NotFound, QuestClosed, RateLimited
+from quest.core.errors import Conflict, Invalid, QuestClosed, RateLimited
 from quest.core.state import AppState
+from quest.play.gates import window
 from quest.quests.models import Quest
 
 log = logging.getLogger("talentquest.play")
 
+Answer = str | int | float | list[str]
+
 
 @dataclass(frozen=True)
-class Gate:
-    """Why a challenge can or cannot be played by a player right now."""
-
-    state: str  # open|locked|closed
-    opened_at: datetime
-
-
-def quest_window_open(quest: Quest, now: datetime) -> bool:
-    return quest.status == "open" and as_utc(quest.starts_at) <= now < as_utc(quest.ends_at)
+class AttemptResult:
+    correct: bool
+    points_awarded: int
+    score: int | None
+    rank: int | None
+    attempts_left: int | None
 
 
-def window(quest: Quest, challenge: Challenge, now: datetime) -> Gate:
-    """Open or closed by time and status alone (prerequisites aside)."""
-    opened_at = as_utc(challenge.opens_at or quest.starts_at)
-    if challenge.retired or not quest_window_open(quest, now):
-        return Gate("closed", opened_at)
-    if challenge.opens_at and now < as_utc(challenge.opens_at):
-        return Gate("closed", opened_at)
-    if challenge.closes_at and now >= as_utc(challenge.closes_at):
-        return Gate("closed", opened_at)
-    return Gate("open", opened_at)
-
-
-def gate(quest: Quest, challenge: Challenge, solved_slugs: set[str], now: datetime) -> Gate:
-    verdict = window(quest, challenge, now)
-    if verdict.state == "open" and any(req not in solved_slugs for req in challenge.requires):
-        return Gate("locked", verdict.opened_at)
-    return verdict
-
-
-async def solved_slugs(*, session: AsyncSession, account_id: int, quest_id: int) -> set[str]:
-    rows = await session.exec(
-        select(Challenge.slug)
-        .join(Solve, col(Solve.challenge_id) == col(Challenge.id))
-        .where(Solve.account_id == account_id, Solve.quest_id == quest_id)
-    )
-    return set(rows.all())
-
-
-async def load_challenge(*, session: AsyncSession, challenge_id: int) -> tuple[Challenge, Quest]:
-    challenge = await session.get(Challenge, challenge_id)
-    if challenge is None or challenge.retired:
-        raise NotFound("No such challenge.", code="challenge_not_found")
-    quest = await session.get(Quest, challenge.quest_id)
-    assert quest is not None
-    if quest.status == "draft":
-        raise NotFound("No such challenge.", code="challenge_not_found")
-    return challenge, quest
+def check_answer(answer: Answer) -> None:
+    """Refuse answers no challenge could need before they reach the record."""
+    if isinstance(answer, str) and len(answer) > 2000:
+        raise Invalid("The answer is too long (2,000 characters at most).", code="answer_too_long")
+    if isinstance(answer, list) and (len(answer) > 50 or any(len(a) > 500 for a in answer)):
+        raise Invalid("Too many or too long options in the answer.", code="answer_too_long")
 
 
 async def check_rate(state: AppState, account_id: int) -> None:
@@ -95,13 +66,11 @@ async def submit(
     state: AppState,
     principal: Principal,
     challenge_id: int,
-    answer: Any,
+    answer: Answer,
     idempotency_key: str | None,
-) -> dict[str, Any]:
-    """The attempt endpoint's whole job; returns the response body.
-
-    Must not be called while the caller holds a writer session (SQLite has one writer).
-    """
+) -> AttemptResult:
+    """One attempt, from the API, a page or a booth check-in."""
+    check_answer(answer)
     now = utcnow()
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
         raise Invalid("Idempotency-Key must be 1-255 characters.", code="invalid_idempotency_key")
@@ -133,39 +102,29 @@ async def submit(
         return replay
     state.metrics.attempts.labels("correct" if outcome.correct else "wrong").inc()
     standing = await after_commit(state, principal, quest, outcome)
-    body = {
-        "correct": outcome.correct,
-        "points_awarded": outcome.points_awarded,
-        "score": standing.score if standing else None,
-        "rank": (standing.rank or None) if standing else None,
-        "attempts_left": outcome.attempts_left,
-    }
-    if standing is None:
-        body["score"] = await sql_score(state, principal.id, quest.id or 0)
+    result = AttemptResult(
+        correct=outcome.correct,
+        points_awarded=outcome.points_awarded,
+        score=standing.score if standing else await sql_score(state, principal.id, quest.id or 0),
+        rank=(standing.rank or None) if standing else None,
+        attempts_left=outcome.attempts_left,
+    )
     if idempotency_key is not None:
-        await _store_reply(state, principal.id, idempotency_key, body)
-    return body
+        await _store_reply(state, principal.id, idempotency_key, result)
+    return result
 
 
-async def _store_reply(state: AppState, account_id: int, key: str, body: dict[str, Any]) -> None:
+async def _store_reply(state: AppState, account_id: int, key: str, result: AttemptResult) -> None:
     async with state.sessionmaker() as session, session.begin():
         stored = await session.get(IdempotentResponse, (account_id, key))
         if stored is not None:
-            stored.body, stored.complete = body, True
+            stored.body, stored.complete = asdict(result), True
             session.add(stored)
-
-
-def _partial(outcome: Outcome) -> dict[str, Any]:
-    return {
-        "correct": outcome.correct,
-        "points_awarded": outcome.points_awarded,
-        "attempts_left": outcome.attempts_left,
-    }
 
 
 async def _replay(
     session: AsyncSession, state: AppState, principal: Principal, challenge_id: int, key: str
-) -> dict[str, Any] | None:
+) -> AttemptResult | None:
     stored = await session.get(IdempotentResponse, (principal.id, key))
     if stored is None:
         return None
@@ -173,17 +132,20 @@ async def _replay(
         raise Conflict(
             "This Idempotency-Key was used for another challenge.", code="idempotency_key_reused"
         )
+    body = stored.body
     if stored.complete:
-        return dict(stored.body)
+        return AttemptResult(**body)
     # The first request committed but its reply was never stored (a crash): rebuild it.
     challenge = await session.get(Challenge, challenge_id)
     quest_id = challenge.quest_id if challenge else 0
     standing = await current_standing(state, principal.id, quest_id)
-    return {
-        **stored.body,
-        "score": standing.score if standing else await sql_score(state, principal.id, quest_id),
-        "rank": (standing.rank or None) if standing else None,
-    }
+    return AttemptResult(
+        correct=body["correct"],
+        points_awarded=body["points_awarded"],
+        score=standing.score if standing else await sql_score(state, principal.id, quest_id),
+        rank=(standing.rank or None) if standing else None,
+        attempts_left=body["attempts_left"],
+    )
 
 
 async def after_commit(

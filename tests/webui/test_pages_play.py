@@ -7,7 +7,7 @@ import time
 import httpx
 
 from challenges.kinds import booth_code
-from tests.support.app import QUEST_DOC
+from tests.support.app import QUEST_DOC, auth
 from tests.support.pages import answer, csrf_of, post_form, signup
 
 SECRET = QUEST_DOC["challenges"][4]["secret"]
@@ -106,6 +106,44 @@ async def test_checkin_from_a_qr_link(client: httpx.AsyncClient, quest: dict) ->
     )
     assert r.status_code == 303 and r.headers["location"] == "/play/expo/booth"
     assert "Correct!" in (await client.get("/play/expo/booth")).text
+
+
+async def test_checkin_twice_sends_the_player_to_the_booth_with_the_refusal(
+    client: httpx.AsyncClient, quest: dict
+) -> None:
+    await signup(client, "twice")
+    code = booth_code(SECRET, now=time.time())
+    for _ in range(2):
+        r = await post_form(client, "/play/expo/checkin", code=code)
+        assert r.status_code == 303 and r.headers["location"] == "/play/expo/booth"
+    shown = await client.get("/play/expo/booth")
+    assert "You have already solved this challenge." in shown.text
+
+
+async def test_checkin_page_refuses_the_code_of_a_closed_quest(
+    client: httpx.AsyncClient, quest: dict, staff: str
+) -> None:
+    await signup(client, "toolate")
+    r = await client.patch("/api/admin/quests/expo", json={"status": "closed"}, headers=auth(staff))
+    assert r.status_code == 200
+    r = await post_form(client, "/play/expo/checkin", code=booth_code(SECRET, now=time.time()))
+    assert r.status_code == 200 and "That code is not valid" in r.text
+    shown = await client.get("/play/expo/booth")
+    assert "Correct!" not in shown.text and "You have solved this one." not in shown.text
+
+
+async def test_hint_of_a_challenge_not_open_is_refused_on_the_page(
+    client: httpx.AsyncClient, quest: dict, staff: str
+) -> None:
+    await signup(client, "peeker")
+    page = await client.get("/play/expo/swift")
+    r = await client.post("/play/expo/swift/hints/7", data={"csrf_token": csrf_of(page.text)})
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+    r = await client.patch("/api/admin/quests/expo", json={"status": "paused"}, headers=auth(staff))
+    assert r.status_code == 200
+    r = await client.post("/play/expo/swift/hints/0", data={"csrf_token": csrf_of(page.text)})
+    assert r.status_code == 403 and "text/html" in r.headers["content-type"]
+    assert "Banks use it" not in (await client.get("/play/expo/swift")).text
 
 
 async def test_chinese_play_pages(client: httpx.AsyncClient, quest: dict) -> None:

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from fastapi import Request
 from redis.exceptions import RedisError
-from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from challenges.attempts import unlock_hint
-from challenges.kinds import booth_code_valid
 from challenges.models import Challenge
 from kit.time import as_utc, utcnow
+from leaderboard.board import MyStanding
 from quest.accounts.service import Principal
-from quest.core.deps import StateDep
-from quest.core.errors import DomainError, Forbidden, NotFound
+from quest.core.deps import SessionDep, StateDep
+from quest.core.errors import DomainError
 from quest.core.state import AppState
-from quest.play import catalog
+from quest.play import booths, catalog, hints
 from quest.play import service as play
+from quest.play.errors import BoothRefused, InvalidBoothCode
+from quest.play.gates import quest_window_open
+from quest.play.schemas import ChallengeSummary
+from quest.play.service import AttemptResult
 from quest.quests import service
-from quest.quests.models import Quest
+from quest.quests.models import Quest, Track
 from webui.csrf import CsrfForm
 from webui.deps import PageUser, PlayerPage, ReadSession, page_router
 from webui.flash import flash
@@ -34,28 +37,12 @@ from webui.templates import redirect, render
 router = page_router()
 
 
-async def load_quest(session: Any, slug: str, user: Principal | None) -> Quest:
+async def load_quest(session: AsyncSession, slug: str, user: Principal | None) -> Quest:
     staff = user is not None and user.role == "staff"
     return await service.get_quest(session=session, slug=slug, include_draft=staff)
 
 
-async def find_challenge(session: Any, quest: Quest, slug: str) -> Challenge:
-    found = (
-        await session.exec(
-            select(Challenge).where(
-                Challenge.quest_id == quest.id,
-                Challenge.slug == slug,
-                col(Challenge.retired).is_(False),
-            )
-        )
-    ).first()
-    if found is None:
-        raise NotFound(code="challenge_not_found")
-    assert isinstance(found, Challenge)
-    return found
-
-
-async def standing(state: AppState, quest: Quest, user: Principal | None) -> dict[str, Any] | None:
+async def standing(state: AppState, quest: Quest, user: Principal | None) -> MyStanding | None:
     """The player's place on the quest's main board (None: not on it, or boards down)."""
     if user is None or user.role != "player":
         return None
@@ -73,23 +60,33 @@ async def standing(state: AppState, quest: Quest, user: Principal | None) -> dic
         return None
 
 
-def by_track(tracks: list[Any], challenges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class TrackStops:
+    """A track on the quest map: its challenges and how many the player solved."""
+
+    slug: str
+    title: str
+    stops: list[ChallengeSummary]
+    solved: int
+
+
+def by_track(tracks: list[Track], challenges: list[ChallengeSummary]) -> list[TrackStops]:
     out = []
     for track in tracks:
-        stops = [c for c in challenges if c["track"] == track.slug]
+        stops = [c for c in challenges if c.track == track.slug]
         if stops:
-            solved = sum(1 for c in stops if c["state"] == "solved")
-            out.append({"slug": track.slug, "title": track.title, "stops": stops, "solved": solved})
+            solved = sum(1 for c in stops if c.state == "solved")
+            out.append(TrackStops(track.slug, track.title, stops, solved))
     return out
 
 
 def next_stop(
-    challenges: list[dict[str, Any]], after: dict[str, Any] | None = None
-) -> dict[str, Any] | None:
+    challenges: list[ChallengeSummary], after: ChallengeSummary | None = None
+) -> ChallengeSummary | None:
     """The next open challenge: in the same track after `after` first, then anywhere."""
-    open_ = [c for c in challenges if c["state"] == "open" and (after is None or c != after)]
+    open_ = [c for c in challenges if c.state == "open" and (after is None or c != after)]
     if after is not None:
-        same = [c for c in open_ if c["track"] == after["track"]]
+        same = [c for c in open_ if c.track == after.track]
         if same:
             return same[0]
     return open_[0] if open_ else None
@@ -114,9 +111,9 @@ async def quest_map(
             "tracks": by_track(tracks, challenges),
             "me": me,
             "next": next_stop(challenges),
-            "solved": sum(1 for c in challenges if c["state"] == "solved"),
+            "solved": sum(1 for c in challenges if c.state == "solved"),
             "total": len(challenges),
-            "window_open": play.quest_window_open(quest, utcnow()),
+            "window_open": quest_window_open(quest, utcnow()),
         },
     )
 
@@ -140,17 +137,9 @@ async def checkin(
     code = str(form.get("code") or "").strip().replace(" ", "")[:12]
     async with state.readmaker() as session:
         quest = await load_quest(session, slug, user)
-        booths = (
-            await session.exec(
-                select(Challenge).where(
-                    Challenge.quest_id == quest.id,
-                    Challenge.kind == "checkin",
-                    col(Challenge.retired).is_(False),
-                )
-            )
-        ).all()
-    match = next((b for b in booths if booth_code_valid(b.spec["secret"], code)), None)
-    if match is None or match.id is None:
+    try:
+        done = await booths.checkin(state=state, principal=user, code=code, quest_id=quest.id)
+    except InvalidBoothCode:
         lang = pick_lang(request)
         key = (
             "checkin.code_format" if not (code.isdigit() and len(code) == 6) else "checkin.invalid"
@@ -161,7 +150,15 @@ async def checkin(
             {"quest": quest, "code": code, "errors": {"code": translate(lang, key)}, "auto": False},
             status_code=FORM_ERROR,
         )
-    return await _submit(request, state, user, quest, match, code, idem=None)
+    except BoothRefused as exc:
+        return refused(request, challenge_path(quest, exc.booth.challenge_slug), exc)
+    return result_page(
+        request, challenge_path(quest, done.booth.challenge_slug), done.attempt, code
+    )
+
+
+def challenge_path(quest: Quest, challenge_slug: str) -> str:
+    return f"/play/{quote(quest.slug)}/{quote(challenge_slug)}"
 
 
 @router.get("/play/{slug}/{challenge_slug}")
@@ -174,13 +171,13 @@ async def challenge_page(
     user: PageUser,
 ) -> Response:
     quest = await load_quest(session, slug, user)
-    challenge = await find_challenge(session, quest, challenge_slug)
+    challenge = await catalog.find_challenge(session=session, quest=quest, slug=challenge_slug)
     return await render_challenge(request, session, state, quest, challenge, user)
 
 
 async def render_challenge(
     request: Request,
-    session: Any,
+    session: AsyncSession,
     state: AppState,
     quest: Quest,
     challenge: Challenge,
@@ -195,19 +192,19 @@ async def render_challenge(
         session=session, challenge=challenge, quest=quest, account_id=player_id
     )
     challenges = await catalog.challenges_for(session=session, quest=quest, account_id=player_id)
-    here = next((c for c in challenges if c["id"] == challenge.id), None)
+    here = next((c for c in challenges if c.id == challenge.id), None)
     me = None if preview else await standing(state, quest, user)
-    track = [c for c in challenges if c["track"] == challenge.track]
-    track_done = bool(track) and all(c["state"] == "solved" for c in track)
-    top_tenth = me is not None and me["percentile"] >= 90.0
-    titles = {c["slug"]: c["title"] for c in challenges}
+    track = [c for c in challenges if c.track == challenge.track]
+    track_done = bool(track) and all(c.state == "solved" for c in track)
+    top_tenth = me is not None and me.percentile >= 90.0
+    titles = {c.slug: c.title for c in challenges}
     return render(
         request,
         "challenge.html",
         {
             "quest": quest,
             "ch": detail,
-            "requires": [titles.get(s, s) for s in detail["requires"]],
+            "requires": [titles.get(s, s) for s in detail.requires],
             "me": me,
             "next": next_stop(challenges, here),
             "track_done": track_done,
@@ -241,7 +238,7 @@ async def answer(
 ) -> Response:
     async with state.readmaker() as session:
         quest = await load_quest(session, slug, user)
-        challenge = await find_challenge(session, quest, challenge_slug)
+        challenge = await catalog.find_challenge(session=session, quest=quest, slug=challenge_slug)
         multiple = isinstance(challenge.spec.get("answer"), list) and challenge.kind == "choice"
         given = answer_of(form, challenge.kind, multiple)
         if given is None:
@@ -272,7 +269,7 @@ async def _submit(
     No session may be held here: `play.submit` opens the (single) writer itself.
     """
     assert challenge.id is not None
-    target = f"/play/{quote(quest.slug)}/{quote(challenge.slug)}"
+    target = challenge_path(quest, challenge.slug)
     try:
         result = await play.submit(
             state=state,
@@ -282,21 +279,31 @@ async def _submit(
             idempotency_key=idem[:255] if idem else None,
         )
     except DomainError as exc:
-        response = redirect(request, target)
-        flash(request, response, {"kind": "refused", "code": exc.code_})
-        return response
+        return refused(request, target, exc)
+    return result_page(request, target, result, given)
+
+
+def refused(request: Request, target: str, exc: DomainError) -> Response:
+    response = redirect(request, target)
+    flash(request, response, {"kind": "refused", "code": exc.code_})
+    return response
+
+
+def result_page(
+    request: Request, target: str, result: AttemptResult, given: str | list[str]
+) -> Response:
     response = redirect(request, target)
     flash(
         request,
         response,
         {
             "kind": "result",
-            "correct": bool(result["correct"]),
-            "points": int(result["points_awarded"]),
-            "score": result["score"],
-            "rank": result["rank"],
-            "attempts_left": result["attempts_left"],
-            "answer": given if isinstance(given, str) and not result["correct"] else None,
+            "correct": result.correct,
+            "points": result.points_awarded,
+            "score": result.score,
+            "rank": result.rank,
+            "attempts_left": result.attempts_left,
+            "answer": given if isinstance(given, str) and not result.correct else None,
         },
     )
     return response
@@ -309,17 +316,11 @@ async def hint(
     challenge_slug: str,
     n: int,
     form: CsrfForm,
-    state: StateDep,
+    session: SessionDep,
     user: PlayerPage,
 ) -> Response:
-    async with state.sessionmaker() as session, session.begin():
-        quest = await load_quest(session, slug, user)
-        challenge = await find_challenge(session, quest, challenge_slug)
-        if not 0 <= n < len(challenge.hints):
-            raise NotFound(code="hint_not_found")
-        assert quest.id is not None
-        solved = await play.solved_slugs(session=session, account_id=user.id, quest_id=quest.id)
-        if play.gate(quest, challenge, solved, utcnow()).state != "open":
-            raise Forbidden(code="locked")
-        await unlock_hint(session=session, account_id=user.id, challenge=challenge, n=n)
-    return redirect(request, f"/play/{quote(quest.slug)}/{quote(challenge.slug)}#hint-{n}")
+    quest = await load_quest(session, slug, user)
+    challenge = await catalog.find_challenge(session=session, quest=quest, slug=challenge_slug)
+    assert challenge.id is not None
+    await hints.unlock(session=session, account_id=user.id, challenge_id=challenge.id, n=n)
+    return redirect(request, f"{challenge_path(quest, challenge.slug)}#hint-{n}")

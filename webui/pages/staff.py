@@ -9,6 +9,7 @@ from starlette.responses import Response
 from kit.time import utcnow
 from quest.core.deps import BoardsDep, SessionDep, StateDep
 from quest.core.errors import Invalid
+from quest.play.catalog import find_challenge
 from quest.quests import service, stats
 from quest.quests.models import Quest
 from quest.quests.schemas import QuestPatch
@@ -18,7 +19,7 @@ from webui.deps import ReadSession, StaffPage, page_router
 from webui.flash import flash
 from webui.forms import FORM_ERROR
 from webui.i18n import pick_lang, translate
-from webui.pages.play import find_challenge, render_challenge
+from webui.pages.play import render_challenge
 from webui.templates import redirect, render, when
 
 router = page_router(prefix="/staff")
@@ -157,5 +158,5 @@ async def preview(
     user: StaffPage,
 ) -> Response:
     quest: Quest = await service.get_quest(session=session, slug=slug, include_draft=True)
-    challenge = await find_challenge(session, quest, challenge_slug)
+    challenge = await find_challenge(session=session, quest=quest, slug=challenge_slug)
     return await render_challenge(request, session, state, quest, challenge, user, preview=True)

@@ -116,6 +116,17 @@ async def test_checkin_with_rotating_code(client: httpx.AsyncClient, quest: dict
     assert r.status_code == 409
 
 
+async def test_checkin_refuses_the_code_of_a_closed_quest(
+    client: httpx.AsyncClient, quest: dict[str, int], staff: str
+) -> None:
+    token = await register(client, "late_hank")
+    secret = QUEST_DOC["challenges"][4]["secret"]
+    r = await client.patch("/api/admin/quests/expo", json={"status": "closed"}, headers=auth(staff))
+    assert r.status_code == 200
+    r = await client.post("/api/checkins", json={"code": booth_code(secret)}, headers=auth(token))
+    assert r.status_code == 422 and r.json()["code"] == "invalid_code"
+
+
 async def test_answers_never_leave_the_server(
     client: httpx.AsyncClient, quest: dict[str, int]
 ) -> None:
@@ -135,6 +146,19 @@ async def test_hint_cost_is_deducted(client: httpx.AsyncClient, quest: dict[str,
     assert r.json()["points_awarded"] == 40
 
 
+async def test_hint_refusals(client: httpx.AsyncClient, quest: dict[str, int], staff: str) -> None:
+    token = await register(client, "june")
+    url = f"/api/challenges/{quest['swift']}/hints"
+    r = await client.post(f"{url}/1", headers=auth(token))
+    assert r.status_code == 404 and r.json()["code"] == "hint_not_found"
+    r = await client.post("/api/challenges/99999/hints/0", headers=auth(token))
+    assert r.status_code == 404 and r.json()["code"] == "challenge_not_found"
+    r = await client.patch("/api/admin/quests/expo", json={"status": "paused"}, headers=auth(staff))
+    assert r.status_code == 200
+    r = await client.post(f"{url}/0", headers=auth(token))
+    assert r.status_code == 403 and r.json()["code"] == "locked"
+
+
 async def test_bad_input(client: httpx.AsyncClient, quest: dict[str, int]) -> None:
     token = await register(client, "kate")
     url = f"/api/challenges/{quest['luhn']}/attempts"
@@ -144,6 +168,10 @@ async def test_bad_input(client: httpx.AsyncClient, quest: dict[str, int]) -> No
     assert r.status_code == 422 and r.json()["code"] == "malformed_json"
     r = await client.post(url, json={"answer": {"x": 1}}, headers=auth(token))
     assert r.status_code == 422 and r.json()["code"] == "invalid_request"
+    r = await client.post(url, json={"answer": "x" * 2001}, headers=auth(token))
+    assert r.status_code == 422 and r.json()["code"] == "answer_too_long"
+    r = await client.post(url, json={"answer": ["x"] * 51}, headers=auth(token))
+    assert r.status_code == 422 and r.json()["code"] == "answer_too_long"
     r = await client.post(url, json={"answer": 3})
     assert r.status_code == 401
     r = await client.post(url, json={"answer": 3}, headers=auth("not-a-token"))

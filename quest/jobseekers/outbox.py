@@ -24,12 +24,13 @@ from typing import Any
 
 import httpx
 from pydantic import BaseModel
-from sqlalchemy import event, func, or_, update
+from sqlalchemy import ColumnElement, event, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from standardwebhooks import Webhook
+from starlette.types import ASGIApp
 
 from kit.loops import check_stop
 from kit.time import utcnow
@@ -160,7 +161,7 @@ class Relay:
         return Outcome(False, f"HTTP {response.status_code}: {response.text[:300]}", wait)
 
 
-def _due(now: datetime) -> Any:
+def _due(now: datetime) -> ColumnElement[bool]:
     earlier = aliased(HandoffEvent)
     blocked = (
         select(earlier.id)
@@ -255,7 +256,7 @@ def _owner() -> str:
     return f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-async def run_relay(state: AppState, *, app: Any) -> None:
+async def run_relay(state: AppState, *, app: ASGIApp) -> None:
     """The background task: one shared client per process, woken after commits, polling 1 s."""
     settings = state.settings
     wake: asyncio.Event = state.extras.setdefault(WAKE_KEY, asyncio.Event())
@@ -292,7 +293,7 @@ async def run_relay(state: AppState, *, app: Any) -> None:
             del _wakers[engine]
 
 
-def relay_for(app: Any) -> Callable[[AppState], Awaitable[None]]:
+def relay_for(app: ASGIApp) -> Callable[[AppState], Awaitable[None]]:
     """The relay as a background task of `app` (which is also the built-in receiver)."""
 
     async def handoff_relay(state: AppState) -> None:

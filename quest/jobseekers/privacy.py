@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import delete, update
+from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,38 +32,35 @@ PROFILE_EVENTS = ("candidate.converted", "candidate.updated")
 PURGE_BATCH = 100
 
 
+PlayRow = Attempt | Solve | HintUnlock | Progress
+
+
+async def _play(
+    session: AsyncSession, model: type[PlayRow], account_id: int, *order: Mapped[Any]
+) -> list[dict[str, Any]]:
+    """The account's rows of one play table, each with its challenge's and quest's slugs."""
+    slugs = (
+        select(Challenge.id, Challenge.slug, col(Quest.slug).label("quest"))
+        .join(Quest, col(Quest.id) == col(Challenge.quest_id))
+        .subquery()
+    )
+    rows = await session.exec(
+        select(model, slugs.c.slug, slugs.c.quest)
+        .join(slugs, slugs.c.id == col(model.challenge_id))
+        .where(col(model.account_id) == account_id)
+        .order_by(*order)
+    )
+    return [
+        {**row.model_dump(exclude={"account_id"}), "challenge": challenge, "quest": quest}
+        for row, challenge, quest in rows.all()
+    ]
+
+
 async def export(*, session: AsyncSession, account_id: int) -> DataExport:
     """Everything held on one account (the password hash excepted), for a data access request."""
     account = await session.get(Account, account_id)
     if account is None:
         raise NotFound("No such account.", code="account_not_found")
-    slug = (
-        select(Challenge.id, Challenge.slug, col(Quest.slug).label("quest"))
-        .join(Quest, col(Quest.id) == col(Challenge.quest_id))
-        .subquery()
-    )
-    attempts = await session.exec(
-        select(Attempt, slug.c.slug, slug.c.quest)
-        .join(slug, slug.c.id == col(Attempt.challenge_id))
-        .where(Attempt.account_id == account_id)
-        .order_by(col(Attempt.id))
-    )
-    solves = await session.exec(
-        select(Solve, slug.c.slug, slug.c.quest)
-        .join(slug, slug.c.id == col(Solve.challenge_id))
-        .where(Solve.account_id == account_id)
-        .order_by(col(Solve.id))
-    )
-    hints = await session.exec(
-        select(HintUnlock, slug.c.slug, slug.c.quest)
-        .join(slug, slug.c.id == col(HintUnlock.challenge_id))
-        .where(HintUnlock.account_id == account_id)
-    )
-    progress = await session.exec(
-        select(Progress, slug.c.slug, slug.c.quest)
-        .join(slug, slug.c.id == col(Progress.challenge_id))
-        .where(Progress.account_id == account_id)
-    )
     jobseeker = (
         await session.exec(select(Jobseeker).where(Jobseeker.account_id == account_id))
     ).first()
@@ -73,22 +72,12 @@ async def export(*, session: AsyncSession, account_id: int) -> DataExport:
     return DataExport(
         generated_at=utcnow(),
         account=account.model_dump(exclude={"password_hash", "handle_key"}),
-        attempts=[
-            {**a.model_dump(exclude={"account_id"}), "challenge": s, "quest": q}
-            for a, s, q in attempts.all()
-        ],
-        solves=[
-            {**s.model_dump(exclude={"account_id"}), "challenge": c, "quest": q}
-            for s, c, q in solves.all()
-        ],
-        hint_unlocks=[
-            {**h.model_dump(exclude={"account_id"}), "challenge": c, "quest": q}
-            for h, c, q in hints.all()
-        ],
-        progress=[
-            {**p.model_dump(exclude={"account_id"}), "challenge": c, "quest": q}
-            for p, c, q in progress.all()
-        ],
+        attempts=await _play(session, Attempt, account_id, col(Attempt.id)),
+        solves=await _play(session, Solve, account_id, col(Solve.id)),
+        hint_unlocks=await _play(
+            session, HintUnlock, account_id, col(HintUnlock.challenge_id), col(HintUnlock.n)
+        ),
+        progress=await _play(session, Progress, account_id, col(Progress.challenge_id)),
         jobseeker=(
             jobseeker.model_dump(exclude={"consent_history"}) if jobseeker is not None else None
         ),

@@ -48,6 +48,8 @@ from quest.jobseekers.summary import game_summary
 
 log = logging.getLogger("talentquest.jobseekers")
 _REQUIRED = ("full_name", "email", "education_level", "sectors", "experience_level", "regions")
+# The profile's own fields, carried as they are by the API and the handoff events alike.
+_PROFILE = {*_REQUIRED, "phone", "field_of_study", "links"}
 
 
 async def get_jobseeker(*, session: AsyncSession, account_id: int) -> Jobseeker | None:
@@ -59,15 +61,7 @@ async def _out(session: AsyncSession, js: Jobseeker) -> JobseekerOut:
     latest = await outbox.latest_status(session=session, candidate_id=js.candidate_id)
     return JobseekerOut(
         jobseeker_id=js.candidate_id,
-        full_name=js.full_name,
-        email=js.email,
-        phone=js.phone,
-        education_level=js.education_level,
-        field_of_study=js.field_of_study,
-        sectors=js.sectors,
-        experience_level=js.experience_level,
-        regions=js.regions,
-        links=js.links,
+        **js.model_dump(include=_PROFILE),
         consent=ConsentOut(
             share_with_employers=js.consent,
             notice_version=js.notice_version,
@@ -110,15 +104,7 @@ def _profile(js: Jobseeker) -> CandidateProfile:
     return CandidateProfile(
         candidate_id=js.candidate_id,
         account_id=js.account_id,
-        full_name=js.full_name,
-        email=js.email,
-        phone=js.phone,
-        education_level=js.education_level,
-        field_of_study=js.field_of_study,
-        sectors=js.sectors,
-        experience_level=js.experience_level,
-        regions=js.regions,
-        links=js.links,
+        **js.model_dump(include=_PROFILE),
         consent=Consent(
             share_with_employers=js.consent,
             notice_version=js.notice_version,

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from jobs import recruiters
@@ -199,16 +200,21 @@ async def add_note(
     return response
 
 
+def back_to(request: Request, form: FormData, candidate_id: str, notice: str) -> Response:
+    """Back where the form came from (the candidate by default), with a notice."""
+    back = safe_next(str(form.get("next") or ""), f"/recruiters/candidates/{candidate_id}")
+    response = redirect(request, back)
+    flash(request, response, {"notice": notice})
+    return response
+
+
 @router.post("/candidates/{candidate_id}/shortlist")
 async def shortlist(
     request: Request, candidate_id: str, user: RecruiterPage, form: CsrfForm, session: SessionDep
 ) -> Response:
     with page_errors():
         await recruiters.shortlist(session=session, recruiter_id=user.id, candidate_id=candidate_id)
-    back = safe_next(str(form.get("next") or ""), f"/recruiters/candidates/{candidate_id}")
-    response = redirect(request, back)
-    flash(request, response, {"notice": "recruiters.shortlisted_now"})
-    return response
+    return back_to(request, form, candidate_id, "recruiters.shortlisted_now")
 
 
 @router.post("/candidates/{candidate_id}/unshortlist")
@@ -219,10 +225,7 @@ async def unshortlist(
         await recruiters.unshortlist(
             session=session, recruiter_id=user.id, candidate_id=candidate_id
         )
-    back = safe_next(str(form.get("next") or ""), f"/recruiters/candidates/{candidate_id}")
-    response = redirect(request, back)
-    flash(request, response, {"notice": "recruiters.unshortlisted_now"})
-    return response
+    return back_to(request, form, candidate_id, "recruiters.unshortlisted_now")
 
 
 @router.get("/shortlist")

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlmodel import col, select, update
 
@@ -14,7 +15,7 @@ from kit.time import utcnow
 from quest.accounts.models import Account
 from quest.jobseekers.models import HandoffEvent, Jobseeker
 from quest.jobseekers.notice import NOTICE_VERSION
-from quest.jobseekers.privacy import purge_unconverted
+from quest.jobseekers.privacy import erase, purge_unconverted
 from quest.quests.models import Quest
 from tests.support.app import auth, make_account, register
 from tests.support.handoff import convert, delivered
@@ -133,6 +134,22 @@ async def test_erasure_of_a_player_who_never_converted(
     assert await board_ids(client) == []
     async with app.state.tq.sessionmaker() as session:
         assert (await session.exec(select(HandoffEvent))).all() == []
+
+
+async def test_erasure_rolled_back_leaves_redis_alone(
+    app: FastAPI, client: httpx.AsyncClient, quest: dict[str, int]
+) -> None:
+    """The boards and the token cache follow the erasure's commit, never a rolled-back one."""
+    token = await register(client, "erin")
+    await solve(client, token, quest["luhn"], 3)
+    erin = (await client.get("/api/me/export", headers=auth(token))).json()["account"]["id"]
+    state = app.state.tq
+    with pytest.raises(RuntimeError):
+        async with state.sessionmaker() as session, session.begin():
+            await erase(session=session, redis=state.redis, boards=state.boards, account_id=erin)
+            raise RuntimeError("the transaction fails after the erasure")
+    assert await board_ids(client) == [erin]
+    assert (await client.get("/api/me/export", headers=auth(token))).status_code == 200
 
 
 async def test_consent_withdrawal_and_return(

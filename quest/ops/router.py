@@ -2,39 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from redis.exceptions import RedisError
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from quest.core.deps import StateDep
+from quest.ops.schemas import Health, Readiness
+from quest.ops.service import readiness
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+@router.get("/healthz", response_model=Health)
+async def healthz() -> Health:
+    return Health()
 
 
-@router.get("/readyz")
-async def readyz(state: StateDep, response: Response) -> dict[str, Any]:
-    checks = {"database": "ok", "redis": "ok"}
-    try:
-        async with state.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError):
-        checks["database"] = "unreachable"
-    try:
-        await state.redis.ping()
-    except (RedisError, OSError):
-        checks["redis"] = "unreachable"
-    ready = all(v == "ok" for v in checks.values())
-    response.status_code = 200 if ready else 503
-    return {"status": "ready" if ready else "not_ready", **checks}
+@router.get("/readyz", response_model=Readiness)
+async def readyz(state: StateDep, response: Response) -> Readiness:
+    ready = await readiness(state)
+    response.status_code = 200 if ready.status == "ready" else 503
+    return ready
 
 
 @router.get("/metrics")

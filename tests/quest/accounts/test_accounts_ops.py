@@ -104,27 +104,10 @@ def test_cli(server_env: dict[str, str], tmp_path: Path) -> None:
     ):
         r = run_cli(*cmd, "--help", env=server_env)
         assert r.returncode == 0 and "usage" in r.stdout, cmd
-    r = run_cli(
-        "users",
-        "create",
-        "--role",
-        "staff",
-        "--username",
-        "ops1",
-        stdin="password123\n",
-        env=server_env,
-    )
-    assert r.returncode == 0, r.stderr
-    r = run_cli(
-        "users",
-        "create",
-        "--role",
-        "staff",
-        "--username",
-        "ops1",
-        stdin="password123\n",
-        env=server_env,
-    )
+    create_ops1 = ("users", "create", "--role", "staff", "--username", "ops1")
+    r = run_cli(*create_ops1, stdin="password123\n", env=server_env)
+    assert r.returncode == 0 and r.stdout.startswith("created staff ops1 (id "), r.stderr
+    r = run_cli(*create_ops1, stdin="password123\n", env=server_env)
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and "taken" in r.stderr
     r = run_cli(
         "users", "create", "--role", "staff", "--username", "ops2", stdin="short\n", env=server_env

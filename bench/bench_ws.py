@@ -59,6 +59,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from leaderboard import keys
+
 ROOT = Path(__file__).resolve().parent.parent
 PLAYERS = 10
 CHALLENGES = 600
@@ -484,8 +486,7 @@ class Bench:
             return 0
         client = aioredis.Redis(unix_socket_path=str(sock))
         try:
-            quest_id = 1
-            return int(await client.get(f"tq:{{q{quest_id}}}:live:seq") or 0)
+            return int(await client.get(keys.live_seq(1)) or 0)
         finally:
             await client.aclose()
 

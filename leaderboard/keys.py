@@ -1,4 +1,4 @@
-"""Every Redis key the service uses, in one place (see README "Redis keys").
+"""Every Redis key the service uses, in one place (see docs/leaderboards.md, "Redis keys").
 
 Per-quest keys share the hash tag `{q<ID>}` so one Lua script can touch all of a quest's
 boards atomically, on a single Redis or on a Redis Cluster.
@@ -15,6 +15,7 @@ TICK_MS = 10  # one tick = 10 ms; 2**32 ticks = about 497 days after the quest s
 
 
 def tag(quest_id: int) -> str:
+    """The hash tag every key of one quest starts with, so they share a cluster slot."""
     return f"tq:{{q{quest_id}}}"
 
 
@@ -48,6 +49,11 @@ def changed(quest_id: int) -> str:
     return f"{tag(quest_id)}:changed"
 
 
+def rebuild_staging(quest_id: int, kind: str, scope: str) -> str:
+    """A board (`kind` board or frozen) or the handles hash being rebuilt, renamed into place."""
+    return f"{tag(quest_id)}:rebuild:{kind}:{scope}"
+
+
 def rebuild_lock(quest_id: int) -> str:
     """Lock held while a quest's boards are rebuilt from SQL (one rebuild at a time)."""
     return f"{tag(quest_id)}:lock:rebuild"
@@ -71,6 +77,11 @@ def wrong_answers(account_id: int) -> str:
 def live_channel(quest_id: int) -> str:
     """Pub/sub channel carrying a quest's board snapshots and announcements to every process."""
     return f"tq:live:{quest_id}"
+
+
+def live_channels() -> str:
+    """The pattern of every quest's `live_channel`: each process's one PSUBSCRIBE."""
+    return "tq:live:*"
 
 
 def announcement(quest_id: int) -> str:
@@ -110,7 +121,7 @@ def live_viewers(quest_id: int) -> str:
     return f"{tag(quest_id)}:live:viewers"
 
 
-# --- Scheduled jobs (quest/scheduled.py) -------------------------------------------------------
+# --- Scheduled jobs (quest/core/scheduler.py) --------------------------------------------
 
 
 def job_run(name: str, slot: str) -> str:
@@ -121,8 +132,3 @@ def job_run(name: str, slot: str) -> str:
 def job_lock(name: str) -> str:
     """Lease held while a job runs (start-up catch-up runs take it too)."""
     return f"tq:job:lock:{name}"
-
-
-def quest_transition(quest_id: int, kind: str, at: str) -> str:
-    """Marker that the scheduled `open`/`close` transition of a quest at `at` was applied."""
-    return f"{tag(quest_id)}:transition:{kind}:{at}"

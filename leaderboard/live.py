@@ -28,7 +28,6 @@ log = logging.getLogger("talentquest.live")
 STALL_S = 10.0  # a send that has not completed by then means the viewer is gone
 VIEW_TTL_S = 15.0  # how long a registered view lives without a refresh
 REFRESH_S = 3.0  # how often a process re-registers its views and viewer counts
-CHANNEL_PATTERN = "tq:live:*"
 
 
 class Stalled(Exception):
@@ -263,7 +262,7 @@ async def relay(hub: Hub) -> None:
     while True:
         pubsub = hub.redis.pubsub(ignore_subscribe_messages=True)
         try:
-            await pubsub.psubscribe(CHANNEL_PATTERN)
+            await pubsub.psubscribe(keys.live_channels())
             delay = 0.2
             while True:
                 message = await pubsub.get_message(timeout=1.0)

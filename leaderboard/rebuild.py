@@ -61,13 +61,10 @@ async def rebuild_quest(
                 facc.points += row.points
                 facc.ticks = max(facc.ticks, ticks)
 
-    def tmp(scope: str, kind: str) -> str:
-        return f"{keys.tag(quest_id)}:rebuild:{kind}:{scope}"
-
     written: list[tuple[str, str]] = []  # (tmp key, final key)
     for kind, source in (("board", boards), ("frozen", frozen)):
         for scope, players in source.items():
-            key = tmp(scope, kind)
+            key = keys.rebuild_staging(quest_id, kind, scope)
             await redis.delete(key)
             items = [(str(pid), composite(a.points, a.ticks)) for pid, a in players.items()]
             for i in range(0, len(items), CHUNK):
@@ -75,9 +72,10 @@ async def rebuild_quest(
             final = keys.board(quest_id, scope) if kind == "board" else keys.frozen(quest_id, scope)
             written.append((key, final))
     handle_items = list(handles.items())
-    await redis.delete(tmp("_", "handles"))
+    staged_handles = keys.rebuild_staging(quest_id, "handles", "_")
+    await redis.delete(staged_handles)
     for i in range(0, len(handle_items), CHUNK):
-        await redis.hset(tmp("_", "handles"), mapping=dict(handle_items[i : i + CHUNK]))
+        await redis.hset(staged_handles, mapping=dict(handle_items[i : i + CHUNK]))
 
     old_scopes = {
         s.decode() if isinstance(s, bytes) else str(s)
@@ -90,7 +88,7 @@ async def rebuild_quest(
         for key, final in written:
             pipe.rename(key, final)
         if handle_items:
-            pipe.rename(tmp("_", "handles"), keys.handles(quest_id))
+            pipe.rename(staged_handles, keys.handles(quest_id))
         if boards:
             pipe.sadd(keys.scopes(quest_id), *boards.keys())
             pipe.sadd(keys.changed(quest_id), *boards.keys())

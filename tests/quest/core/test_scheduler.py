@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from sqlmodel import select
 
 from kit.time import utcnow
+from leaderboard import keys
 from leaderboard.windows import day_key
 from quest.app import create_app
 from quest.boards.archive import closed_windows
@@ -119,7 +120,7 @@ async def test_catch_up_after_downtime_runs_missed_work(
         f"/api/challenges/{quest['dna']}/attempts", json={"answer": "T"}, headers=auth(token)
     )
     later = utcnow() + timedelta(days=9)
-    await state.redis.delete("tq:job:lock:boards.rollover", "tq:job:lock:quests.transitions")
+    await state.redis.delete(keys.job_lock("boards.rollover"), keys.job_lock("quests.transitions"))
     ran = await catch_up(state, SCHEDULED_JOBS, now=later)
     assert {"boards.rollover", "quests.transitions"} <= set(ran)
     scopes = [a["scope"] for a in (await client.get("/api/quests/expo/archive")).json()]

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import time
 
-import segno
 from fastapi import APIRouter, Request, status
 
 from quest.core.deps import ReadSessionDep, RedisDep, StaffOnly, StateDep
 from quest.live import staff
+from quest.live.links import public_url, qr_svg
 from quest.live.schemas import AnnouncementIn, AnnouncementOut, BoothCodeOut, LiveStatusOut
 
 admin = APIRouter(prefix="/api/admin", tags=["staff"])
-
-
-def qr_svg(url: str, *, scale: int = 8) -> str:
-    """An inline SVG QR code (no XML declaration), dark on white."""
-    return str(segno.make(url, error="m").svg_inline(scale=scale, border=2, omitsize=True))
-
-
-def public_url(request: Request, path: str) -> str:
-    """An absolute URL on the host the request came to (works behind a simple proxy too)."""
-    return str(request.base_url).rstrip("/") + path
 
 
 @admin.get("/booths/{slug}/{booth}/code", response_model=BoothCodeOut)
@@ -29,10 +19,10 @@ async def booth_code_now(
     slug: str, booth: str, request: Request, _: StaffOnly, session: ReadSessionDep
 ) -> BoothCodeOut:
     """The code a booth's screen shows now, its remaining life, and its QR code."""
-    now = await staff.booth_code_now(session=session, slug=slug, booth=booth, now=time.time())
-    url = public_url(request, f"/play/{slug}/checkin?code={now.code}")
+    shown = await staff.booth_code_now(session=session, slug=slug, booth=booth, now=time.time())
+    url = public_url(request, f"/play/{slug}/checkin?code={shown.code}")
     return BoothCodeOut(
-        booth=booth, code=now.code, expires_in=now.expires_in, url=url, qr_svg=qr_svg(url)
+        booth=booth, code=shown.code, expires_in=shown.expires_in, url=url, qr_svg=qr_svg(url)
     )
 
 

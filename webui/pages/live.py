@@ -14,7 +14,7 @@ from kit.time import utcnow
 from leaderboard.errors import UnknownScope
 from leaderboard.windows import resolve_scope
 from quest.core.errors import Invalid
-from quest.live.router import public_url, qr_svg
+from quest.live.links import public_url, qr_svg
 from quest.quests import service
 from webui.deps import ReadSession, StaffPage, page_router
 from webui.templates import render

@@ -51,7 +51,7 @@ async def verify_password(hashed: str, password: str) -> bool:
 
 async def create_account(
     *,
-    session: AsyncSession,
+    session: WriteSession,
     handle: str,
     password: str,
     role: str = "player",
@@ -85,7 +85,7 @@ async def authenticate(*, session: AsyncSession, username: str, password: str) -
     return account
 
 
-async def issue_token(*, session: AsyncSession, account: Account, ttl_s: int) -> str:
+async def issue_token(*, session: WriteSession, account: Account, ttl_s: int) -> str:
     raw = secrets.token_urlsafe(32)
     assert account.id is not None
     session.add(
@@ -154,25 +154,23 @@ async def resolve_token(*, session: AsyncSession, redis: Redis | None, raw: str)
     return principal
 
 
-async def revoke_token(*, session: AsyncSession, redis: Redis | None, raw: str) -> None:
+async def revoke_token(*, session: WriteSession, redis: Redis, raw: str) -> None:
+    """Log a token out; its Redis cache entry goes once that has committed."""
     token = (
         await session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
     ).first()
     if token is not None and token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
-    if redis is not None:
+
+    async def forget() -> None:
         await redis.delete(keys.token(raw))
 
-
-async def revoke_all(*, session: AsyncSession, redis: Redis | None, account_id: int) -> None:
-    """Revoke every token of an account (erasure, role change)."""
-    await _revoke_rows(session, account_id)
-    if redis is not None:
-        await forget_tokens(redis=redis, account_id=account_id)
+    after_commit(session, forget)
 
 
-async def _revoke_rows(session: AsyncSession, account_id: int) -> None:
+async def revoke_all(*, session: WriteSession, account_id: int) -> None:
+    """Revoke every token of an account in SQL; `forget_tokens` clears the Redis cache."""
     tokens = (await session.exec(select(ApiToken).where(ApiToken.account_id == account_id))).all()
     for token in tokens:
         token.revoked_at = token.revoked_at or utcnow()
@@ -225,7 +223,7 @@ async def ban(*, session: WriteSession, redis: Redis, boards: Boards, account_id
     if account.banned_at is None:
         account.banned_at = utcnow()
         session.add(account)
-    await _revoke_rows(session, account_id)
+    await revoke_all(session=session, account_id=account_id)
     quest_ids = [q for q in (await session.exec(select(Quest.id))).all() if q is not None]
 
     async def follow_up() -> None:

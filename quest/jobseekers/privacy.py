@@ -133,7 +133,7 @@ async def erase(*, session: WriteSession, redis: Redis, boards: Boards, account_
     account.handle = account.handle_key = f"erased-{account_id}"
     account.email, account.password_hash, account.erased_at = None, "", now
     session.add(account)
-    await revoke_all(session=session, redis=None, account_id=account_id)
+    await revoke_all(session=session, account_id=account_id)
     await session.exec(
         update(Attempt).where(col(Attempt.account_id) == account_id).values(answer="")
     )

@@ -13,14 +13,14 @@ from quest.play.catalog import find_challenge
 from quest.quests import service, stats
 from quest.quests.models import Quest
 from quest.quests.schemas import QuestPatch
-from webui import charts
+from webui import charts, formats
 from webui.csrf import CsrfForm
 from webui.deps import ReadSession, StaffPage, page_router
 from webui.flash import flash
 from webui.forms import FORM_ERROR
 from webui.i18n import pick_lang, translate
 from webui.pages.play import render_challenge
-from webui.templates import redirect, render, when
+from webui.templates import redirect, render
 
 router = page_router(prefix="/staff")
 STATUSES = ("draft", "open", "paused", "closed")
@@ -86,20 +86,6 @@ async def set_status(
     return response
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
-def _pct(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate:.0%}"
-
-
 @router.get("/quests/{slug}")
 async def quest_stats(
     request: Request, slug: str, session: ReadSession, user: StaffPage
@@ -110,12 +96,18 @@ async def quest_stats(
     hourly = await stats.solves_per_hour(session=session, quest=quest, now=utcnow())
     per_challenge = await stats.per_challenge(session=session, quest=quest)
     funnel_svg = charts.bars(
-        [(translate(lang, f"funnel.{s}"), n, f"{n:,}") for s, n in funnel.steps()],
+        [
+            (translate(lang, f"funnel.{s}"), n, formats.number(n, lang=lang))
+            for s, n in funnel.steps()
+        ],
         title=translate(lang, "staff.funnel"),
-        desc=translate(lang, "staff.funnel_desc", rate=f"{funnel.conversion_rate:.1%}"),
+        desc=translate(
+            lang,
+            "staff.funnel_desc",
+            rate=formats.percent(funnel.conversion_rate, lang=lang, digits=1),
+        ),
     )
-    context = {"lang": lang}
-    hours = [(when(context, at, quest.timezone, "time"), n) for at, n in hourly]
+    hours = [(formats.when(at, lang=lang, tz=quest.timezone, style="time"), n) for at, n in hourly]
     hourly_svg = charts.line(
         hours,
         title=translate(lang, "staff.per_hour"),
@@ -125,7 +117,10 @@ async def quest_stats(
         i for i, r in enumerate(per_challenge) if r.solve_rate is not None and r.solve_rate < 0.3
     }
     rate_svg = charts.bars(
-        [(r.title, 100 * (r.solve_rate or 0), _pct(r.solve_rate)) for r in per_challenge],
+        [
+            (r.title, 100 * (r.solve_rate or 0), formats.percent(r.solve_rate, lang=lang))
+            for r in per_challenge
+        ],
         title=translate(lang, "staff.solve_rate"),
         desc=translate(lang, "staff.solve_rate_desc"),
         maximum=100,
@@ -141,8 +136,7 @@ async def quest_stats(
             "funnel_svg": funnel_svg,
             "hourly_svg": hourly_svg,
             "rate_svg": rate_svg,
-            "hours": hours,
-            "rows": [(r, _duration(r.median_s), _pct(r.solve_rate)) for r in per_challenge],
+            "rows": per_challenge,
             "hot": hot,
         },
     )

@@ -110,10 +110,11 @@ def _read_document(document: str | bytes, syntax: Syntax = "yaml") -> QuestDoc:
             ) from None
     try:
         raw = json.loads(document) if syntax == "json" else parse_text(document)
-    except ValueError as exc:
+    except ValueError as exc:  # JSON's errors, and YAML values no type accepts (a 13th month)
+        syntax_name = "JSON" if syntax == "json" else "YAML/JSON"
         raise _invalid(
-            [{"path": "(document)", "message": f"not valid JSON: {exc}"}],
-            detail=f"Not valid JSON: {exc}",
+            [{"path": "(document)", "message": f"not valid {syntax_name}: {exc}"}],
+            detail=f"Not valid {syntax_name}: {exc}",
         ) from None
     except ContentError as exc:
         raise _invalid(exc.errors) from None

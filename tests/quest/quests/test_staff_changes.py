@@ -72,6 +72,15 @@ async def test_import_errors_over_http(client: httpx.AsyncClient, staff: str) ->
         headers={**auth(staff), "content-type": "application/json"},
     )
     assert r.status_code == 422 and r.json()["detail"].startswith("Not valid JSON: ")
+    r = await client.post(
+        "/api/admin/quests",
+        content=b"slug: expo\nstarts_at: 2026-13-45\n",
+        headers={**auth(staff), "content-type": "application/yaml"},
+    )
+    assert r.status_code == 422 and r.json()["code"] == "invalid_document"
+    assert r.json()["errors"] == [
+        {"path": "(document)", "message": "not valid YAML/JSON: month must be in 1..12"}
+    ]
     broken = copy.deepcopy(QUEST_DOC)
     broken["challenges"][2]["track"] = "space"
     broken["challenges"][3]["requires"] = ["nope"]

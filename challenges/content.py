@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -77,8 +79,6 @@ class ChallengeDoc(BaseModel):
             if not self.secret:
                 errors.append(("secret", "a checkin challenge needs a secret (16+ characters)"))
             else:
-                import base64
-
                 try:
                     base64.b32decode(self.secret.upper() + "=" * (-len(self.secret) % 8))
                 except ValueError:
@@ -118,8 +118,6 @@ def _check_choice(options: list[str] | None, answer: Any) -> list[tuple[str, str
 
 
 def _check_text(answer: Any) -> list[tuple[str, str]]:
-    import re
-
     if isinstance(answer, RegexAnswer):
         try:
             re.compile(answer.regex)

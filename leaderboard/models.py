@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from kit.time import UTCDateTime
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from kit.time import UTCDateTime, utcnow
 
 
 class BoardArchive(SQLModel, table=True):

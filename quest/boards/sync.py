@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 from sqlalchemy import func
@@ -47,7 +47,7 @@ async def _solve_rows(state: AppState, quest_id: int) -> AsyncIterator[SolveRow]
             yield SolveRow(int(pid), str(handle), str(track), int(points), as_utc(solved_at))
 
 
-async def solve_count(state: AppState, quest_id: int, before: object | None = None) -> int:
+async def solve_count(state: AppState, quest_id: int, before: datetime | None = None) -> int:
     query = select(func.count()).select_from(Solve).where(Solve.quest_id == quest_id)
     if before is not None:
         query = query.where(col(Solve.solved_at) < before)

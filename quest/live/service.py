@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
-from sqlmodel import select
+from sqlalchemy.orm import QueryableAttribute, defer
+from sqlmodel import col, select
 
 from kit.time import as_utc
 from leaderboard import keys
@@ -14,6 +16,8 @@ from quest.core.state import AppState
 from quest.quests.models import Quest, Track
 
 ANNOUNCEMENT_TTL_S = 3600
+# The quest document's JSON decode dominated a reconnect storm; a board never needs it.
+_NO_DOCUMENT = defer(cast("QueryableAttribute[Any]", Quest.document), raiseload=True)
 
 
 async def announce(state: AppState, *, quest_id: int, text: str) -> None:
@@ -34,33 +38,33 @@ def hub_of(state: AppState) -> Hub:
     return hub
 
 
-def meta_from(quest: Quest, tracks: list[Track]) -> QuestMeta:
-    assert quest.id is not None
-    return QuestMeta(
-        quest_id=quest.id,
-        slug=quest.slug,
-        tz=quest.timezone,
-        tracks=tuple(t.slug for t in tracks if t.position >= 0),
-        epoch=as_utc(quest.starts_at),
-        frozen=quest.frozen,
-    )
-
-
 async def load_meta(
     state: AppState, *, quest_id: int | None = None, slug: str | None = None
 ) -> QuestMeta | None:
     """A quest's live metadata by id or slug; None for an unknown or draft quest."""
+    query = (
+        select(Quest)
+        .options(_NO_DOCUMENT)
+        .where(Quest.status != "draft")
+        .where(Quest.slug == slug if slug is not None else Quest.id == quest_id)
+    )
     async with state.readmaker() as session:
-        query = (
-            select(Quest).where(Quest.id == quest_id)
-            if slug is None
-            else select(Quest).where(Quest.slug == slug)
-        )
         quest = (await session.exec(query)).first()
-        if quest is None or quest.status == "draft" or quest.id is None:
+        if quest is None or quest.id is None:
             return None
-        tracks = (await session.exec(select(Track).where(Track.quest_id == quest.id))).all()
-    return meta_from(quest, list(tracks))
+        tracks = (
+            await session.exec(
+                select(Track.slug).where(Track.quest_id == quest.id, col(Track.position) >= 0)
+            )
+        ).all()
+    return QuestMeta(
+        quest_id=quest.id,
+        slug=quest.slug,
+        tz=quest.timezone,
+        tracks=tuple(tracks),
+        epoch=as_utc(quest.starts_at),
+        frozen=quest.frozen,
+    )
 
 
 async def live_relay(state: AppState) -> None:

@@ -9,18 +9,16 @@ import logging
 
 from fastapi import APIRouter, WebSocket
 from redis.exceptions import RedisError
-from sqlmodel import col, select
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from kit.time import as_utc, utcnow
+from kit.time import utcnow
 from leaderboard import keys
 from leaderboard.errors import UnknownScope
 from leaderboard.fanout import QuestMeta, current_snapshot
 from leaderboard.live import Stalled, Viewer, view_name
 from leaderboard.windows import resolve_scope
 from quest.core.state import AppState
-from quest.live.service import hub_of
-from quest.quests.models import Quest, Track
+from quest.live.service import hub_of, load_meta
 
 router = APIRouter(tags=["leaderboard"])
 log = logging.getLogger("talentquest.live")
@@ -35,48 +33,18 @@ async def _close(ws: WebSocket, code: int, reason: str) -> None:
 
 
 async def _meta(state: AppState, slug: str) -> QuestMeta | None:
-    """The quest's live metadata, read fresh for every connect, but cheaply.
-
-    Only the columns a board needs (never the quest document, whose JSON decode dominated
-    a reconnect storm), and connects that arrive while a read of the same quest is in
-    flight share it instead of queueing one read each on the read connection.
-    """
+    """The quest's live metadata, read fresh for every connect, but cheaply: connects that
+    arrive while a read of the same quest is in flight share it instead of queueing one read
+    each on the read connection."""
     loading: dict[str, asyncio.Future[QuestMeta | None]] = state.extras.setdefault(
         "live_meta_loading", {}
     )
     future = loading.get(slug)
     if future is None:
-        future = asyncio.ensure_future(_read_meta(state, slug))
+        future = asyncio.ensure_future(load_meta(state, slug=slug))
         loading[slug] = future
         future.add_done_callback(lambda _: loading.pop(slug, None))
     return await asyncio.shield(future)
-
-
-async def _read_meta(state: AppState, slug: str) -> QuestMeta | None:
-    async with state.readmaker() as session:
-        row = (
-            await session.exec(
-                select(Quest.id, Quest.timezone, Quest.starts_at, Quest.frozen).where(
-                    Quest.slug == slug, Quest.status != "draft"
-                )
-            )
-        ).first()
-        if row is None or row[0] is None:
-            return None
-        quest_id, tz, starts_at, frozen = row
-        tracks = (
-            await session.exec(
-                select(Track.slug).where(Track.quest_id == quest_id, col(Track.position) >= 0)
-            )
-        ).all()
-    return QuestMeta(
-        quest_id=quest_id,
-        slug=slug,
-        tz=tz,
-        tracks=tuple(tracks),
-        epoch=as_utc(starts_at),
-        frozen=frozen,
-    )
 
 
 @router.websocket("/ws/quests/{slug}/leaderboard")

@@ -101,8 +101,7 @@ def reset_stores(settings: Settings) -> None:
         import quest.jobseekers.models
         import quest.quests.models  # noqa: F401
 
-        sync_url = url.replace("+asyncpg", "+psycopg")
-        engine = sqlalchemy.create_engine(sync_url)
+        engine = sqlalchemy.create_engine(sync_url(url))
         with engine.begin() as conn:
             SQLModel.metadata.drop_all(conn)
         engine.dispose()
@@ -138,6 +137,30 @@ async def make_account(app: FastAPI, username: str, role: str) -> str:
             session=session, handle=username, password="password123", role=role
         )
         return await issue_token(session=session, account=account, ttl_s=3600)
+
+
+def sync_url(database_url: str) -> str:
+    """The blocking-driver form of an async database URL, for reading SQL from a test."""
+    return database_url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
+
+
+def sql_solves(database_url: str) -> list[tuple[str, str, str, int]]:
+    """Every solve in SQL as (handle, challenge slug, track, points): the record itself."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(sync_url(database_url))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sqlalchemy.text(
+                    "SELECT a.handle, c.slug, s.track, s.points FROM solve s "
+                    "JOIN account a ON a.id = s.account_id "
+                    "JOIN challenge c ON c.id = s.challenge_id ORDER BY s.id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return [(str(h), str(c), str(t), int(p)) for h, c, t, p in rows]
 
 
 def free_port() -> int:

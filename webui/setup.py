@@ -13,14 +13,15 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from quest.core.errors import DomainError, Unauthenticated
+from webui.i18n import catalogue, pick_lang, translate
+from webui.pages import auth, home, jobs, live, me, play, recruiters, staff, staff_people
+from webui.templates import redirect, render
 
 STATIC = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
     """Called once by `quest.app.create_app`."""
-    from webui.pages import auth, home, jobs, live, me, play, recruiters, staff, staff_people
-
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (home, auth, play, me, staff, staff_people, jobs, recruiters, live):
         app.include_router(module.router)
@@ -54,9 +55,6 @@ async def _call(handler: Any, request: Request, exc: Exception) -> Response:
 def error_page(
     request: Request, status: int, code: str, detail: str, exc: DomainError | None
 ) -> Response:
-    from webui.i18n import catalogue, pick_lang, translate
-    from webui.templates import redirect, render
-
     if isinstance(exc, Unauthenticated):
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return redirect(request, "/login?next=" + quote(here, safe="/"))

@@ -64,7 +64,7 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
 
 
-def get_catalogue(request: Request) -> JobCatalogue:
+async def get_catalogue(request: Request) -> JobCatalogue:
     """The app's one copy of the catalogue for matching, made on first use."""
     catalogue: JobCatalogue | None = getattr(request.app.state, "job_catalogue", None)
     if catalogue is None:

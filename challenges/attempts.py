@@ -20,8 +20,8 @@ def _insert_ignore(session: AsyncSession, table: Any) -> Any:
 
 async def unlock_hint(
     *, session: AsyncSession, account_id: int, challenge: Challenge, n: int
-) -> tuple[dict[str, Any], bool]:
-    """Unlock hint `n` (0-based); returns (hint, newly_unlocked). Costs apply at solve time."""
+) -> bool:
+    """Unlock hint `n` (0-based); True if it was not unlocked before. Costs apply at solve time."""
     assert challenge.id is not None
     hint = challenge.hints[n]
     result = await session.exec(
@@ -35,7 +35,7 @@ async def unlock_hint(
         )
         .on_conflict_do_nothing()
     )
-    return hint, bool(result.rowcount)
+    return bool(result.rowcount)
 
 
 async def unlocked_hints(*, session: AsyncSession, account_id: int, challenge_id: int) -> set[int]:

@@ -29,5 +29,6 @@ async def unlock(
     solved = await solved_slugs(session=session, account_id=account_id, quest_id=quest.id)
     if gate(quest, challenge, solved, utcnow()).state != "open":
         raise Forbidden("This challenge is not open to you.", code="locked")
-    hint, _ = await unlock_hint(session=session, account_id=account_id, challenge=challenge, n=n)
-    return UnlockedHint(n=n, cost=int(hint["cost"]), text=hint["text"])
+    await unlock_hint(session=session, account_id=account_id, challenge=challenge, n=n)
+    hint = challenge.hints[n]
+    return UnlockedHint(n=n, cost=int(hint["cost"]), text=str(hint["text"]))

@@ -9,6 +9,7 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 from sqlalchemy import func
 from sqlmodel import select
@@ -190,7 +191,7 @@ async def _wrong(state: AppState, account_id: int, quest_id: int) -> Standing | 
     return _standing(score, rank, total)
 
 
-def _standing_commands(pipe: Any, account_id: int, quest_id: int) -> None:
+def _standing_commands(pipe: Pipeline, account_id: int, quest_id: int) -> None:
     key = keys.board(quest_id, "all")
     pipe.zscore(key, account_id)
     pipe.zrevrank(key, account_id)

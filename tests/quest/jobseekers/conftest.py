@@ -32,6 +32,18 @@ def receiver(settings: Settings) -> Iterator[Receiver]:
 
 
 @pytest_asyncio.fixture
+async def relayless_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The app without its own handoff relay, so that the test is the only relay there is."""
+    reset_stores(settings)
+    application = create_app(settings)
+    application.state.background = [
+        task for task in application.state.background if task.__name__ != "handoff_relay"
+    ]
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest_asyncio.fixture
 async def hooked_app(settings: Settings, receiver: Receiver) -> AsyncIterator[FastAPI]:
     """The app with `handoff_url` pointing at the real receiver (instead of itself)."""
     reset_stores(settings)

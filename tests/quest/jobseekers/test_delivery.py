@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
-from sqlmodel import select, update
+from sqlmodel import update
 from standardwebhooks import Webhook
 
 from jobs.schemas import HANDOFF_EVENT, CandidateConverted
@@ -133,28 +134,35 @@ async def test_dead_after_deadline_and_redrive(hooked_app: FastAPI, receiver: Re
         assert bad.status_code == 422
 
 
-async def test_leases_keep_two_relays_apart(app: FastAPI, client: httpx.AsyncClient) -> None:
-    """A claimed row is invisible to a second claimer until its lease ends."""
-    state = app.state.tq
-    async with state.sessionmaker() as session, session.begin():
-        await session.exec(update(HandoffEvent).values(status="delivered"))
-    await convert(client, await register(client, "fay"))
-    await delivered(app)
-    async with state.sessionmaker() as session, session.begin():
-        row = (await session.exec(select(HandoffEvent))).one()
-        row.status, row.delivered_at = "pending", None
-        session.add(row)
-    # the app's own relay may take it first: either way exactly one holder at a time
+async def test_leases_keep_two_relays_apart(relayless_app: FastAPI) -> None:
+    """Two claimers never get the same event; a lease keeps others off until it expires."""
+    app, state = relayless_app, relayless_app.state.tq
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for handle in ("fay", "gil", "hal"):
+            await convert(client, await register(client, handle))
+    await asyncio.sleep(1.5)  # longer than a relay's poll: with no relay, nothing moves
+    rows = await events(app)
+    assert [(r.status, r.attempts, r.lease_owner) for r in rows] == [("pending", 0, None)] * 3
+    ids = [r.id for r in rows]
     now = utcnow() + timedelta(seconds=1)
-    async with state.sessionmaker() as session, session.begin():
-        first = await handoff.claim(session=session, token="a", now=now)
-    async with state.sessionmaker() as session, session.begin():
-        second = await handoff.claim(session=session, token="b", now=now)
-    assert len(first) + len(second) <= 1
-    async with state.sessionmaker() as session, session.begin():
-        later = await handoff.claim(session=session, token="c", now=now + handoff.LEASE * 2)
-    if first or second:
-        assert len(later) == 1  # an expired lease (a crashed relay) is taken over
+
+    async def claim(token: str, at: datetime, limit: int = 100) -> list[HandoffEvent]:
+        async with state.sessionmaker() as session, session.begin():
+            return await handoff.claim(session=session, token=token, now=at, limit=limit)
+
+    a, b = await asyncio.gather(claim("a", now, limit=2), claim("b", now, limit=2))
+    assert sorted(r.id for r in a + b) == ids  # each event to exactly one claimer
+    assert {len(a), len(b)} == {1, 2}
+    assert await claim("c", now + handoff.LEASE - timedelta(seconds=1)) == []  # leases hold
+    owners = {r.id: "a" for r in a} | {r.id: "b" for r in b}
+    assert {r.id: r.lease_owner for r in await events(app)} == owners
+    taken = await claim("d", now + handoff.LEASE + timedelta(seconds=1))  # a crashed relay's
+    assert sorted(r.id for r in taken) == ids
+    # The first holder's late result no longer counts: its lease was taken over.
+    await handoff.record(state, a, [handoff.Outcome(True)] * len(a), token="a")
+    rows = await events(app)
+    assert [(r.status, r.attempts, r.lease_owner) for r in rows] == [("pending", 0, "d")] * 3
 
 
 async def test_forged_and_replayed_webhooks_are_refused(

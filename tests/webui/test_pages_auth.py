@@ -104,8 +104,19 @@ async def test_chinese_from_accept_language_and_the_switch(
     assert "Log in" in (await client.get("/login")).text
 
 
-async def test_unknown_pages_render_html_errors(client: httpx.AsyncClient) -> None:
-    r = await client.get("/play/nope")
-    assert r.status_code in (302, 303, 404)
+async def test_unknown_pages_render_html_errors(client: httpx.AsyncClient, quest: dict) -> None:
+    pages = {
+        "/play/nope": "There is no such quest.",
+        "/play/expo/nope": "There is no such challenge.",
+    }
+    for signed_in in (False, True):  # an unknown page is a 404 page, never a log-in redirect
+        if signed_in:
+            await signup(client, "wanderer")
+        for path, message in pages.items():
+            r = await client.get(path)
+            assert r.status_code == 404, (path, r.status_code, r.headers.get("location"))
+            assert r.headers["content-type"].startswith("text/html"), path
+            assert f'<p class="error-text">{message}</p>' in r.text, path
+            assert '<main id="main"' in r.text and 'href="/"' in r.text, path
     api = await client.get("/api/quests/nope")
     assert api.status_code == 404 and api.json()["code"] == "quest_not_found"

@@ -18,7 +18,6 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from quest.app import create_app
 from quest.core.redis_server import EmbeddedRedis
 from quest.core.settings import Settings
 from tests.support.app import (
@@ -28,6 +27,7 @@ from tests.support.app import (
     free_port,
     make_staff,
     reset_stores,
+    running_app,
     short_tmp,
 )
 
@@ -88,9 +88,7 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
 
 @pytest_asyncio.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    reset_stores(settings)
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
+    async with running_app(settings) as application:
         yield application
 
 

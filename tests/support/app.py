@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import redis
 from fastapi import FastAPI
 from sqlmodel import SQLModel
 
+from quest.app import create_app
 from quest.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +84,25 @@ QUEST_DOC: dict[str, Any] = {
         },
     ],
 }
+
+
+@contextlib.asynccontextmanager
+async def running_app(
+    settings: Settings,
+    *,
+    reset: bool = True,
+    background: bool = True,
+    leave_out: tuple[str, ...] = (),
+) -> AsyncIterator[FastAPI]:
+    """The app inside its lifespan; `leave_out` names background tasks not to start."""
+    if reset:
+        reset_stores(settings)
+    app = create_app(settings)
+    app.state.background = [
+        task for task in app.state.background if background and task.__name__ not in leave_out
+    ]
+    async with app.router.lifespan_context(app):
+        yield app
 
 
 def short_tmp() -> Path:

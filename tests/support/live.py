@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -90,8 +91,7 @@ async def expo(live_server: Server, server_env: dict[str, str]) -> AsyncIterator
 async def next_message(
     ws: ClientConnection, kind: str | None = None, within: float = 3.0
 ) -> dict[str, Any]:
-    """The next message (of `kind`, skipping others) within `timeout` seconds."""
-    import asyncio
+    """The next message (of `kind`, skipping others) within `within` seconds."""
 
     async def wait() -> dict[str, Any]:
         while True:
@@ -106,7 +106,6 @@ async def snapshot_where(
     ws: ClientConnection, predicate: Any, within: float = 3.0
 ) -> dict[str, Any]:
     """Read snapshots until one satisfies `predicate`."""
-    import asyncio
 
     async def wait() -> dict[str, Any]:
         while True:

@@ -20,19 +20,16 @@ from sqlmodel import col, select
 from challenges.models import Attempt, Challenge
 from leaderboard import keys
 from quest.accounts.models import Account
-from quest.app import create_app
 from quest.core.redis_server import EmbeddedRedis
 from quest.core.settings import Settings
-from tests.support.app import QUEST_DOC, auth, make_staff, register, reset_stores
+from tests.support.app import QUEST_DOC, auth, make_staff, register, running_app
 
 
 @pytest_asyncio.fixture
 async def outage_app(settings: Settings, own_redis: EmbeddedRedis) -> AsyncIterator[FastAPI]:
     """The app on a Redis of the test's own, which the test stops and starts."""
     mine = settings.model_copy(update={"redis_url": own_redis.url})
-    reset_stores(mine)
-    application = create_app(mine)
-    async with application.router.lifespan_context(application):
+    async with running_app(mine) as application:
         yield application
 
 

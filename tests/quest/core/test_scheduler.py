@@ -17,7 +17,6 @@ from sqlmodel import select
 from kit.time import utcnow
 from leaderboard import keys
 from leaderboard.windows import day_key
-from quest.app import create_app
 from quest.boards.archive import closed_windows
 from quest.boards.scheduled import ROLLOVER, roll_over
 from quest.core.scheduler import Job, build_scheduler, catch_up, cron, every, run_job, slot_of
@@ -26,7 +25,7 @@ from quest.core.state import AppState
 from quest.quests.models import Quest
 from quest.quests.scheduled import apply_transitions
 from quest.tasks import SCHEDULED_JOBS
-from tests.support.app import QUEST_DOC, auth, register
+from tests.support.app import QUEST_DOC, auth, register, running_app
 
 HK = ZoneInfo("Asia/Hong_Kong")
 
@@ -141,9 +140,8 @@ def test_slot_is_the_latest_fire_time() -> None:
 @pytest_asyncio.fixture
 async def second_app(settings: Settings) -> AsyncIterator[FastAPI]:
     """Another app (its own Redis pool and engines) on the same Redis and database."""
-    other = create_app(settings.model_copy(update={"run_scheduler": False}))
-    other.state.background = []
-    async with other.router.lifespan_context(other):
+    quiet = settings.model_copy(update={"run_scheduler": False})
+    async with running_app(quiet, reset=False, background=False) as other:
         yield other
 
 

@@ -10,9 +10,8 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from quest.app import create_app
 from quest.core.settings import Settings
-from tests.support.app import reset_stores
+from tests.support.app import running_app
 from tests.support.handoff import Receiver
 
 
@@ -34,19 +33,13 @@ def receiver(settings: Settings) -> Iterator[Receiver]:
 @pytest_asyncio.fixture
 async def relayless_app(settings: Settings) -> AsyncIterator[FastAPI]:
     """The app without its own handoff relay, so that the test is the only relay there is."""
-    reset_stores(settings)
-    application = create_app(settings)
-    application.state.background = [
-        task for task in application.state.background if task.__name__ != "handoff_relay"
-    ]
-    async with application.router.lifespan_context(application):
+    async with running_app(settings, leave_out=("handoff_relay",)) as application:
         yield application
 
 
 @pytest_asyncio.fixture
 async def hooked_app(settings: Settings, receiver: Receiver) -> AsyncIterator[FastAPI]:
     """The app with `handoff_url` pointing at the real receiver (instead of itself)."""
-    reset_stores(settings)
-    application = create_app(settings.model_copy(update={"handoff_url": receiver.url}))
-    async with application.router.lifespan_context(application):
+    hooked = settings.model_copy(update={"handoff_url": receiver.url})
+    async with running_app(hooked) as application:
         yield application

@@ -1,4 +1,4 @@
-"""Fixtures of the live tests (helpers in live_helpers.py)."""
+"""Fixtures of the live tests (the helpers are in tests/support/live.py)."""
 
 from tests.support.live import expo
 

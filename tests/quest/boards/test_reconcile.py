@@ -30,13 +30,13 @@ async def test_solve_committed_while_redis_was_down_reaches_the_existing_boards(
     own_redis: EmbeddedRedis, server_env: dict[str, str]
 ) -> None:
     env = server_env | {"TQ_REDIS_URL": own_redis.url}
-    make_staff_via_cli(env)
+    make_staff_via_cli(env, "keeper")
     server = Server(env, free_port())
     server.start()
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
             r = await client.post(
-                "/api/auth/token", data={"username": "crashstaff", "password": "password123"}
+                "/api/auth/token", data={"username": "keeper", "password": "password123"}
             )
             staff = r.json()["access_token"]
             r = await client.post("/api/admin/quests", json=QUEST_DOC, headers=auth(staff))

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -22,12 +23,14 @@ from leaderboard import keys
 from leaderboard.board import Standing, tick
 from leaderboard.windows import solve_scopes
 from quest.accounts.service import Principal
-from quest.core.errors import Conflict, Invalid, QuestClosed, RateLimited
+from quest.core.errors import AlreadySolved, Conflict, Invalid, QuestClosed, RateLimited
 from quest.core.state import AppState
 from quest.play.gates import window
 from quest.quests.models import Quest
 
 log = logging.getLogger("talentquest.play")
+REPLAY_POLLS = 40  # x REPLAY_POLL_S: how long a duplicate waits for the first reply
+REPLAY_POLL_S = 0.05
 
 Answer = str | int | float | list[str]
 
@@ -95,9 +98,12 @@ async def submit(
     )
     try:
         outcome = await state.writer.submit(job)
-    except IdempotencyRace:
-        async with state.readmaker() as session:
-            replay = await _replay(session, state, principal, challenge_id, idempotency_key or "")
+    except (IdempotencyRace, AlreadySolved):
+        # Another request with this key got there first (in the same writer batch, a correct
+        # one is refused as already solved before its key is looked at): answer with its reply.
+        if idempotency_key is None:
+            raise
+        replay = await _await_replay(state, principal, challenge_id, idempotency_key)
         if replay is None:
             raise
         return replay
@@ -121,6 +127,20 @@ async def _store_reply(state: AppState, account_id: int, key: str, result: Attem
         if stored is not None:
             stored.body, stored.complete = asdict(result), True
             session.add(stored)
+
+
+async def _await_replay(
+    state: AppState, principal: Principal, challenge_id: int, key: str
+) -> AttemptResult | None:
+    """The reply stored under `key`, waiting briefly for a concurrent first request to store it."""
+    for _ in range(REPLAY_POLLS):
+        async with state.readmaker() as session:
+            stored = await session.get(IdempotentResponse, (principal.id, key))
+            if stored is None or stored.complete or stored.challenge_id != challenge_id:
+                return await _replay(session, state, principal, challenge_id, key)
+        await asyncio.sleep(REPLAY_POLL_S)
+    async with state.readmaker() as session:
+        return await _replay(session, state, principal, challenge_id, key)
 
 
 async def _replay(

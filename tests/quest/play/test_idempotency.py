@@ -11,7 +11,6 @@ import asyncio
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlmodel import col, func, select
 
@@ -55,12 +54,6 @@ async def test_concurrent_correct_attempts_with_one_key_solve_once(
     assert [(e["player"]["handle"], e["score"]) for e in board["entries"]] == [("twin", 100)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two concurrent correct attempts with one key: the second is refused 409 "
-    "already_solved by the writer (the progress row is already solved) before the key is "
-    "looked at, instead of getting the first one's reply",
-)
 async def test_concurrent_correct_attempts_with_one_key_get_the_same_reply(
     client: httpx.AsyncClient, quest: dict[str, int]
 ) -> None:

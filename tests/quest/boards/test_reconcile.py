@@ -57,6 +57,11 @@ async def test_solve_committed_while_redis_was_down_reaches_the_existing_boards(
             )
             assert r.json()["rank"] == 1  # the boards exist
             await asyncio.sleep(3.5)  # ann's solve is settled: the boards are not behind
+            # The reconciler may have raced ann's first award (boards not made yet: "missing");
+            # what counts is that bob's solve comes back through the "behind" branch.
+            before = (await client.get("/metrics")).text
+            missing_before = _rebuilds(before, "missing")
+            behind_before = _rebuilds(before, "behind")
 
             own_redis.stop()
             r = await client.post(
@@ -82,7 +87,7 @@ async def test_solve_committed_while_redis_was_down_reaches_the_existing_boards(
                 await asyncio.sleep(0.1)
             assert await _board(client) == {"ann": 100, "bob": 80}
             metrics = (await client.get("/metrics")).text
-            assert _rebuilds(metrics, "behind") >= 1
-            assert _rebuilds(metrics, "missing") == 0
+            assert _rebuilds(metrics, "behind") >= behind_before + 1
+            assert _rebuilds(metrics, "missing") == missing_before
     finally:
         server.stop()

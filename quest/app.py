@@ -10,11 +10,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import redis.asyncio as aioredis
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from redis.exceptions import RedisError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from challenges.writer import AttemptWriter
 from jobs.errors import install_error_handler as install_jobs_error_handler
@@ -33,7 +30,7 @@ from quest.core.db import (
     make_sync_engine,
 )
 from quest.core.deps import jobs_caller
-from quest.core.errors import DomainError
+from quest.core.handlers import install_error_handlers
 from quest.core.metrics import Metrics
 from quest.core.middleware import BodyLimit, RouteTiming
 from quest.core.settings import Settings, get_settings
@@ -116,50 +113,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await read_engine.dispose()
         if embedded is not None:
             await embedded.astop()
-
-
-def _error(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"detail": detail, "code": code, **extra}, status_code=status)
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def domain(_: Request, exc: DomainError) -> JSONResponse:
-        extra = {"errors": exc.errors} if exc.errors else {}
-        response = _error(exc.status_, exc.code_, exc.detail, **extra)
-        response.headers.update(exc.headers)
-        return response
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "path": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-                "message": e.get("msg", ""),
-            }
-            for e in exc.errors()
-        ]
-        if any(e.get("type") == "json_invalid" for e in exc.errors()):
-            return _error(422, "malformed_json", "The request body is not valid JSON.")
-        first = errors[0] if errors else {"path": "", "message": "invalid"}
-        return _error(
-            422, "invalid_request", f"{first['path'] or 'body'}: {first['message']}", errors=errors
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
-        response = _error(
-            exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
-        )
-        if exc.headers:
-            response.headers.update(exc.headers)
-        return response
-
-    @app.exception_handler(RedisError)
-    async def redis_down(_: Request, exc: RedisError) -> JSONResponse:
-        log.warning("redis unavailable: %s", type(exc).__name__)
-        return _error(503, "boards_unavailable", "Leaderboards are briefly unavailable; try again.")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     )
     log_level: str = "info"
 
+    # --- abuse limits (issue 9: rate limiting) ---
+
+    # --- web hardening (issue 9: CSRF, headers, public URL, hosts, metrics) ---
+
+    # --- websockets (issue 9) ---
+
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> Settings:
         if self.environment == "production" and (

@@ -17,6 +17,7 @@ from jobs.responses import (
     ShortlistOut,
 )
 from jobs.service import check_choice
+from kit.bounds import AdminLimit, ExportLimit, Offset, PageLimit
 
 RoleDependency = Callable[..., Awaitable[Principal]]
 
@@ -55,8 +56,8 @@ def add_recruiter_routes(
         request: Request,
         session: SessionDep,
         search: CandidateSearch,
-        limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: PageLimit = 20,
+        offset: Offset = 0,
     ) -> CandidatePage:
         return await recruiters.search(
             session=session,
@@ -73,7 +74,7 @@ def add_recruiter_routes(
         request: Request,
         session: SessionDep,
         search: CandidateSearch,
-        limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000,
+        limit: ExportLimit = 10_000,
     ) -> Response:
         table = await recruiters.export_csv(
             session=session,
@@ -160,7 +161,7 @@ def add_recruiter_routes(
     async def recruiter_audit(
         _staff: Annotated[Principal, Depends(staff)],
         session: ReadSessionDep,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: AdminLimit = 50,
+        offset: Offset = 0,
     ) -> AuditPage:
         return await recruiters.audit_page(session=session, limit=limit, offset=offset)

@@ -23,9 +23,7 @@ from jobs.deps import (
 from jobs.errors import JobsError
 from jobs.recruiter_routes import add_recruiter_routes
 from jobs.responses import HandoffAck, InterestOut, JobDetail, JobMatches, JobPage
-
-Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0)]
+from kit.bounds import Id, MatchLimit, Offset, PageLimit
 
 
 def create_router(*, current_principal: PrincipalDependency, handoff_secret: str) -> APIRouter:
@@ -54,7 +52,7 @@ def _add_job_routes(router: APIRouter) -> None:
         region: str | None = None,
         programme: str | None = None,
         q: Annotated[str | None, Query(max_length=200)] = None,
-        limit: Limit = 20,
+        limit: PageLimit = 20,
         offset: Offset = 0,
     ) -> JobPage:
         filters = service.JobFilters(
@@ -65,7 +63,7 @@ def _add_job_routes(router: APIRouter) -> None:
         )
 
     @router.get("/api/jobs/{job_id}", response_model=JobDetail)
-    async def get_job(job_id: int, session: ReadSessionDep) -> JobDetail:
+    async def get_job(job_id: Id, session: ReadSessionDep) -> JobDetail:
         return await service.job_detail(session=session, job_id=job_id)
 
 
@@ -75,7 +73,7 @@ def _add_jobseeker_routes(router: APIRouter, current_principal: PrincipalDepende
         principal: Annotated[Principal, Depends(current_principal)],
         session: ReadSessionDep,
         catalogue: CatalogueDep,
-        limit: Annotated[int, Query(ge=1, le=50)] = 10,
+        limit: MatchLimit = 10,
     ) -> JobMatches:
         candidate = await service.require_jobseeker(session=session, account_id=principal.id)
         return await matching.job_matches(
@@ -85,7 +83,7 @@ def _add_jobseeker_routes(router: APIRouter, current_principal: PrincipalDepende
     @router.post("/api/jobs/{job_id}/interest", response_model=InterestOut, status_code=201)
     async def express_interest(
         principal: Annotated[Principal, Depends(current_principal)],
-        job_id: int,
+        job_id: Id,
         session: SessionDep,
         response: Response,
     ) -> InterestOut:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
+from kit.bounds import AdminLimit, Id
 from quest.accounts import service as accounts
 from quest.accounts import staff
 from quest.accounts.schemas import (
@@ -64,7 +65,7 @@ async def logout(
 
 @admin.post("/players/{player_id}/ban", response_model=BanOut)
 async def ban(
-    player_id: int, _: StaffOnly, session: SessionDep, redis: RedisDep, boards: BoardsDep
+    player_id: Id, _: StaffOnly, session: SessionDep, redis: RedisDep, boards: BoardsDep
 ) -> BanOut:
     return await accounts.ban(session=session, redis=redis, boards=boards, account_id=player_id)
 
@@ -76,14 +77,12 @@ async def create_account(body: AccountIn, _: StaffOnly, session: SessionDep) -> 
 
 @admin.get("/players", response_model=list[PlayerRow])
 async def players(
-    _: StaffOnly, session: ReadSessionDep, q: str = "", limit: int = 50
+    _: StaffOnly, session: ReadSessionDep, q: str = "", limit: AdminLimit = 50
 ) -> list[PlayerRow]:
     return await staff.find_players(session=session, q=q, limit=limit)
 
 
 @admin.get("/players/{player_id}/attempts", response_model=list[AttemptOut])
-async def player_attempts(
-    player_id: int, _: StaffOnly, session: ReadSessionDep
-) -> list[AttemptOut]:
+async def player_attempts(player_id: Id, _: StaffOnly, session: ReadSessionDep) -> list[AttemptOut]:
     record = await staff.player_record(session=session, player_id=player_id, limit=500)
     return list(record.attempts)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
+from kit.bounds import Around, BoardLimit, Offset
 from quest.boards import archive as archives_service
 from quest.boards import service
 from quest.boards import sync as board_sync
@@ -24,9 +23,6 @@ router = APIRouter(prefix="/api/quests/{slug}", tags=["leaderboard"])
 admin = APIRouter(prefix="/api/admin", tags=["staff"])
 
 
-Limit = Annotated[int, Query(ge=1, le=1000)]
-
-
 @router.get("/leaderboard", response_model=BoardOut)
 async def leaderboard(
     slug: str,
@@ -34,8 +30,8 @@ async def leaderboard(
     boards: BoardsDep,
     principal: OptionalPrincipal,
     scope: str | None = None,
-    limit: Limit = 10,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: BoardLimit = 10,
+    offset: Offset = 0,
 ) -> BoardOut:
     quest, resolved = await service.scoped(state, slug=slug, scope=scope)
     return await service.top(
@@ -50,7 +46,7 @@ async def leaderboard_me(
     boards: BoardsDep,
     principal: CurrentPrincipal,
     scope: str | None = None,
-    around: Annotated[int, Query(ge=0, le=50)] = 5,
+    around: Around = 5,
 ) -> MeOut:
     quest, resolved = await service.scoped(state, slug=slug, scope=scope)
     return await service.standing(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
+from kit.bounds import AdminLimit, Id, Offset
 from quest.core.deps import (
     CurrentPlayer,
     CurrentPrincipal,
@@ -86,14 +87,14 @@ async def handoffs(
     _: StaffOnly,
     session: ReadSessionDep,
     status: Literal["pending", "delivered", "dead"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: AdminLimit = 50,
+    offset: Offset = 0,
 ) -> HandoffPage:
     """Delivery status of handoff events, newest first, with counts per status."""
     return await outbox.page(session=session, status=status, limit=limit, offset=offset)
 
 
 @router.post("/admin/handoffs/{event_id}/redrive", response_model=HandoffItem, tags=["staff"])
-async def redrive(event_id: int, _: StaffOnly, session: SessionDep) -> HandoffItem:
+async def redrive(event_id: Id, _: StaffOnly, session: SessionDep) -> HandoffItem:
     """Deliver a dead (or waiting) event again now, keeping its webhook-id."""
     return HandoffItem.of(await outbox.redrive(session=session, event_id=event_id))

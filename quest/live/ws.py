@@ -11,6 +11,7 @@ from fastapi import APIRouter, WebSocket
 from redis.exceptions import RedisError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from kit.bounds import int_in
 from kit.time import utcnow
 from leaderboard import keys
 from leaderboard.errors import UnknownScope
@@ -52,7 +53,8 @@ async def leaderboard_ws(ws: WebSocket, slug: str) -> None:
     state: AppState = ws.app.state.tq
     await ws.accept()
     raw_limit = ws.query_params.get("limit", "10")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    limit = int_in(raw_limit, low=1, high=MAX_LIMIT, default=0)
+    if not limit:
         await _close(ws, 4422, f"limit must be 1-{MAX_LIMIT}")
         return
     meta = await _meta(state, slug)
@@ -65,7 +67,7 @@ async def leaderboard_ws(ws: WebSocket, slug: str) -> None:
     except UnknownScope as exc:
         await _close(ws, 4422, str(exc)[:120])
         return
-    view = view_name(scope, int(raw_limit))
+    view = view_name(scope, limit)
     hub = hub_of(state)
     viewer = Viewer(ws.send_text)
     await hub.join(meta.quest_id, view, viewer)

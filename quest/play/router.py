@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header
 
 from challenges.models import Challenge
+from kit.bounds import Id, Index
 from quest.core.deps import (
     CurrentPlayer,
     OptionalPrincipal,
@@ -42,7 +43,7 @@ async def quest_challenges(
     )
 
 
-async def challenge_dep(challenge_id: int, session: ReadSessionDep) -> tuple[Challenge, Quest]:
+async def challenge_dep(challenge_id: Id, session: ReadSessionDep) -> tuple[Challenge, Quest]:
     return await load_challenge(session=session, challenge_id=challenge_id)
 
 
@@ -66,7 +67,7 @@ async def challenge(
     responses={409: {}, 403: {}, 429: {}, 404: {}},
 )
 async def attempt(
-    challenge_id: int,
+    challenge_id: Id,
     body: AttemptIn,
     player: CurrentPlayer,
     state: StateDep,
@@ -83,7 +84,7 @@ async def attempt(
 
 
 @router.post("/challenges/{challenge_id}/hints/{n}", response_model=HintOut, tags=["challenges"])
-async def hint(challenge_id: int, n: int, player: CurrentPlayer, session: SessionDep) -> HintOut:
+async def hint(challenge_id: Id, n: Index, player: CurrentPlayer, session: SessionDep) -> HintOut:
     unlocked = await hints.unlock(
         session=session, account_id=player.id, challenge_id=challenge_id, n=n
     )

@@ -27,6 +27,7 @@ from jobs.schemas import (
     REGIONS,
     SECTORS,
 )
+from kit.bounds import Id
 from quest.accounts.service import Principal
 from quest.core.deps import SessionDep
 from webui.csrf import CsrfForm
@@ -158,7 +159,7 @@ async def jobs_page(
 
 
 @router.get("/jobs/{job_id}")
-async def job_page(request: Request, job_id: int, session: ReadSession, user: PageUser) -> Response:
+async def job_page(request: Request, job_id: Id, session: ReadSession, user: PageUser) -> Response:
     with page_errors():
         job = await service.job_detail(session=session, job_id=job_id)
     context = await seeker_context(session, user)
@@ -176,14 +177,14 @@ async def job_page(request: Request, job_id: int, session: ReadSession, user: Pa
 
 
 @router.get("/jobs/{job_id}/interest")
-async def interest_get(request: Request, job_id: int) -> Response:
+async def interest_get(request: Request, job_id: Id) -> Response:
     """Someone who followed the form's address (e.g. back after logging in): the job page."""
     return redirect(request, f"/jobs/{job_id}")
 
 
 @router.post("/jobs/{job_id}/interest")
 async def interest(
-    request: Request, job_id: int, user: PlayerPage, form: CsrfForm, session: SessionDep
+    request: Request, job_id: Id, user: PlayerPage, form: CsrfForm, session: SessionDep
 ) -> Response:
     """One click: the same service as `POST /api/jobs/{id}/interest`."""
     with page_errors():

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from jobs.errors import JobsError
+from kit.bounds import int_in
 from quest.core.errors import DomainError
 from webui.i18n import catalogue, translate
 
@@ -35,7 +36,7 @@ def text(params: Mapping[str, str], name: str, limit: int = 200) -> str:
 
 def page_number(params: Mapping[str, str]) -> int:
     raw = params.get("page", "1").strip()
-    return max(int(raw), 1) if raw.isdigit() and len(raw) < 7 else 1
+    return int_in(raw, low=1, high=999_999, default=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import Request
 from starlette.responses import Response
 
+from kit.bounds import int_in
 from kit.time import utcnow
 from leaderboard.errors import UnknownScope
 from leaderboard.windows import resolve_scope
@@ -24,7 +25,7 @@ router = page_router()
 
 def _rows(limit: str) -> int:
     """How many rows the board shows: 1 to 20, else 10."""
-    return int(limit) if limit.isdigit() and 1 <= int(limit) <= 20 else 10
+    return int_in(limit, low=1, high=20, default=10)
 
 
 @router.get("/board/{slug}")

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from challenges.models import Challenge
+from kit.bounds import Index
 from kit.time import as_utc, utcnow
 from leaderboard.board import MyStanding
 from quest.accounts.service import Principal
@@ -314,7 +315,7 @@ async def hint(
     request: Request,
     slug: str,
     challenge_slug: str,
-    n: int,
+    n: Index,
     form: CsrfForm,
     session: SessionDep,
     user: PlayerPage,

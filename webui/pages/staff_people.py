@@ -6,6 +6,7 @@ from fastapi import Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from kit.bounds import Id
 from quest.accounts import service as accounts
 from quest.accounts import staff
 from quest.accounts.schemas import AccountIn
@@ -29,7 +30,7 @@ async def players(request: Request, session: ReadSession, user: StaffPage, q: st
 
 @router.get("/players/{player_id}")
 async def player(
-    request: Request, player_id: int, session: ReadSession, user: StaffPage
+    request: Request, player_id: Id, session: ReadSession, user: StaffPage
 ) -> Response:
     record = await staff.player_record(session=session, player_id=player_id, limit=200)
     return render(
@@ -40,7 +41,7 @@ async def player(
 @router.post("/players/{player_id}/ban")
 async def ban(
     request: Request,
-    player_id: int,
+    player_id: Id,
     form: CsrfForm,
     session: SessionDep,
     redis: RedisDep,

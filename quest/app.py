@@ -32,7 +32,8 @@ from quest.core.db import (
 from quest.core.deps import jobs_caller
 from quest.core.handlers import install_error_handlers
 from quest.core.metrics import Metrics
-from quest.core.middleware import BodyLimit, RouteTiming
+from quest.core.middleware import BodyLimit, RouteTiming, SecurityHeaders, TrustedHosts
+from quest.core.origins import site
 from quest.core.settings import Settings, get_settings
 from quest.core.state import AppState
 from quest.jobseekers import router as jobseekers
@@ -148,4 +149,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.background = background_tasks(app)  # started by the lifespan: f(state)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RouteTiming, metrics=app.state.metrics)
+    public = site(settings)
+    app.add_middleware(
+        SecurityHeaders,
+        origin=public.origin,
+        https=public.https,
+        frame_ancestors=settings.frame_ancestors,
+        framable=("/board/",),  # the big screen, the one page meant to be embedded
+        hsts_max_age_s=settings.hsts_max_age_s,
+    )
+    app.add_middleware(TrustedHosts, hosts=public.hosts)  # outermost: refuse forged hosts first
     return app

@@ -83,6 +83,7 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
         reconcile_interval_s=0.5,
         wrong_answer_limit=5,
         wrong_answer_window_s=30,
+        public_url="http://test",  # httpx's base_url: its Host is trusted, links point there
     )
 
 

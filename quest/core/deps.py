@@ -10,12 +10,12 @@ from redis.asyncio import Redis
 
 from leaderboard.board import Boards
 from quest.accounts.service import Principal, cached_principal, resolve_token
+from quest.core.csrf import SESSION_COOKIE as SESSION_COOKIE
+from quest.core.csrf import check_cookie_request
 from quest.core.db import ReadSession, WriteSession, run_after_commit, run_on_commit
 from quest.core.errors import Forbidden, Unauthenticated
 from quest.core.settings import Settings
 from quest.core.state import AppState
-
-SESSION_COOKIE = "tq_session"
 
 
 async def get_state(request: Request) -> AppState:
@@ -69,18 +69,29 @@ BoardsDep = Annotated[Boards, Depends(get_boards)]
 
 
 def bearer_token(request: Request) -> str | None:
+    """The caller's token: the `Authorization: Bearer` header, else the session cookie."""
+    return _header_token(request) or request.cookies.get(SESSION_COOKIE) or None
+
+
+def _header_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    cookie = request.cookies.get(SESSION_COOKIE)
-    return cookie or None
+    return None
 
 
 async def optional_principal(request: Request, state: StateDep) -> Principal | None:
-    raw = bearer_token(request)
+    """The caller, from the bearer header or the session cookie (every API route's one way in).
+
+    A cookie is sent by the browser on its own, so an unsafe request it authenticates must
+    also prove it comes from our pages (CSRF token header, same origin): 403 `csrf_failed`."""
+    raw = _header_token(request)
     if raw is None:
-        return None
+        raw = request.cookies.get(SESSION_COOKIE) or None
+        if raw is None:
+            return None
+        check_cookie_request(request)
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached

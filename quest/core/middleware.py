@@ -1,4 +1,5 @@
-"""Plain ASGI middleware (no BaseHTTPMiddleware): body size cap and route latency."""
+"""Plain ASGI middleware (no BaseHTTPMiddleware): body size cap, route latency, trusted
+Host names, and the security headers of every response."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from quest.core.metrics import Metrics
+from quest.core.origins import host_allowed, host_name
 
 
 class BodyLimit:
@@ -91,3 +93,156 @@ class RouteTiming:
             self.metrics.latency.labels(scope["method"], template, str(status["code"])).observe(
                 time.perf_counter() - start
             )
+
+
+class TrustedHosts:
+    """Answer only the Host names this deployment is reached by (400 `untrusted_host`).
+
+    Links are built from TQ_PUBLIC_URL, not from `Host`; this keeps a forged `Host` from
+    reaching the app at all (cache poisoning, password-reset style link tricks)."""
+
+    def __init__(self, app: ASGIApp, hosts: tuple[str, ...]) -> None:
+        self.app = app
+        self.hosts = hosts
+        self.any = "*" in hosts
+        self.known: set[bytes] = set()  # Host header values seen and allowed (bounded)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.any or scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        raw = b""
+        for name, value in scope["headers"]:
+            if name == b"host":
+                raw = value
+                break
+        if raw not in self.known:
+            if not host_allowed(host_name(raw.decode("latin-1")), self.hosts):
+                await _refuse_host(scope, send)
+                return
+            if len(self.known) < 64:
+                self.known.add(raw)
+        await self.app(scope, receive, send)
+
+
+async def _refuse_host(scope: Scope, send: Send) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    body = json.dumps(
+        {"detail": "This server does not answer for that Host name.", "code": "untrusted_host"}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+Headers = list[tuple[bytes, bytes]]
+
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'{ws}; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors {frame}"
+)
+# Swagger UI and ReDoc (FastAPI's /docs, /redoc) load from a CDN and start inline.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+    "https://cdn.redoc.ly; worker-src blob:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders:
+    """Headers every response gets, computed once: CSP, nosniff, Referrer-Policy, framing,
+    HSTS (https public URL only), `Cache-Control: no-store` unless the app chose a policy
+    (live and personal data must not sit in a shared cache), and `Secure` on every cookie
+    when the public URL is https (the app may see plain http behind a TLS proxy)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        origin: str,
+        https: bool,
+        frame_ancestors: str,
+        framable: tuple[str, ...] = (),
+        docs: tuple[str, ...] = ("/docs", "/redoc"),
+        cacheable: tuple[str, ...] = ("/static/",),
+        hsts_max_age_s: int = 31_536_000,
+    ) -> None:
+        self.app = app
+        self.framable, self.docs, self.cacheable = framable, docs, cacheable
+        self.https = https
+        ws = " " + origin.replace("https://", "wss://").replace("http://", "ws://")
+        common: Headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+        if https and hsts_max_age_s > 0:
+            common.append((b"strict-transport-security", f"max-age={hsts_max_age_s}".encode()))
+        deny: Headers = [(b"x-frame-options", b"DENY")]
+        self.default = [
+            *common,
+            *deny,
+            (b"content-security-policy", PAGE_CSP.format(ws=ws, frame="'none'").encode()),
+        ]
+        self.docs_headers = [*common, *deny, (b"content-security-policy", DOCS_CSP.encode())]
+        frame = frame_ancestors.strip() or "'none'"
+        legacy = {"'none'": b"DENY", "'self'": b"SAMEORIGIN"}.get(frame)
+        self.framed = [
+            *common,
+            *([(b"x-frame-options", legacy)] if legacy else []),
+            (b"content-security-policy", PAGE_CSP.format(ws=ws, frame=frame).encode()),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path.startswith(self.framable):
+            extra = self.framed
+        elif path.startswith(self.docs):
+            extra = self.docs_headers
+        else:
+            extra = self.default
+        cacheable = path.startswith(self.cacheable)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers: Headers = list(message.get("headers", ()))
+                has_cache = cacheable
+                cookies = False
+                for name, _ in headers:
+                    if name == b"cache-control":
+                        has_cache = True
+                    elif name == b"set-cookie":
+                        cookies = True
+                if cookies and self.https:
+                    headers = [_secure(h) if h[0] == b"set-cookie" else h for h in headers]
+                headers.extend(extra)
+                if not has_cache:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _secure(header: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
+    name, value = header
+    if b"; secure" in value.lower():
+        return header
+    return name, value + b"; Secure"

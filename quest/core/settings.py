@@ -39,6 +39,35 @@ class Settings(BaseSettings):
     # --- abuse limits (issue 9: rate limiting) ---
 
     # --- web hardening (issue 9: CSRF, headers, public URL, hosts, metrics) ---
+    public_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        description="the base URL people use (QR codes, absolute links); unset = http://HOST:PORT",
+    )
+    trusted_hosts: str = Field(
+        default="",
+        max_length=4096,
+        description="comma-separated Host names answered (`*.example.org` ok, `*` = any); "
+        "empty = the public URL's host, localhost, 127.0.0.1, ::1 and TQ_HOST",
+    )
+    frame_ancestors: str = Field(
+        default="'self'",
+        max_length=2048,
+        description="CSP frame-ancestors of the big-screen board, the one page meant to be "
+        "embedded (every other page: 'none')",
+    )
+    hsts_max_age_s: int = Field(
+        default=31_536_000,
+        ge=0,
+        le=63_072_000,
+        description="Strict-Transport-Security max-age, sent only when TQ_PUBLIC_URL is https",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=512,
+        description="bearer token /metrics requires; unset = loopback clients only",
+    )
 
     # --- websockets (issue 9) ---
 

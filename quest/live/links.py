@@ -5,6 +5,8 @@ from __future__ import annotations
 import segno
 from starlette.requests import Request
 
+from quest.core.origins import site
+
 
 def qr_svg(url: str, *, scale: int = 8) -> str:
     """An inline SVG QR code (no XML declaration), dark on white."""
@@ -12,5 +14,5 @@ def qr_svg(url: str, *, scale: int = 8) -> str:
 
 
 def public_url(request: Request, path: str) -> str:
-    """An absolute URL on the host the request came to (works behind a simple proxy too)."""
-    return str(request.base_url).rstrip("/") + path
+    """An absolute URL under TQ_PUBLIC_URL (never the request's `Host`, which a client forges)."""
+    return site(request.app.state.settings).url + path

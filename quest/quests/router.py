@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from quest.core.deps import BoardsDep, OptionalPrincipal, ReadSessionDep, SessionDep, StaffOnly
+from quest.core.errors import DomainError
 from quest.quests import service, stats
 from quest.quests.schemas import FunnelOut, QuestOut, QuestPatch
 
 router = APIRouter(prefix="/api")
 admin = APIRouter(prefix="/api/admin", tags=["staff"])
+
+JSON_TYPES = frozenset({"application/json"})
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+    detail = "Send the quest document as application/json or application/yaml."
+
+
+def document_syntax(request: Request) -> Literal["json", "yaml"]:
+    """JSON or YAML by `Content-Type`; anything else (text/plain, forms) is refused with 415,
+    so a cross-site form can never post a quest document."""
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media in JSON_TYPES or (media.startswith("application/") and media.endswith("+json")):
+        return "json"
+    if media in YAML_TYPES:
+        return "yaml"
+    raise UnsupportedMediaType()
+
+
+DocumentSyntax = Annotated[Literal["json", "yaml"], Depends(document_syntax)]
 
 
 @router.get("/quests", response_model=list[QuestOut], tags=["quests"])
@@ -36,12 +62,15 @@ async def quest(slug: str, session: ReadSessionDep, principal: OptionalPrincipal
     },
 )
 async def import_quest(
-    request: Request, response: Response, _: StaffOnly, session: SessionDep
+    request: Request,
+    response: Response,
+    _: StaffOnly,
+    syntax: DocumentSyntax,
+    session: SessionDep,
 ) -> QuestOut:
     """Create or update a quest from a YAML or JSON document (same slug: updated in place)."""
-    json_body = "json" in request.headers.get("content-type", "")
     imported = await service.import_document(
-        session=session, document=await request.body(), syntax="json" if json_body else "yaml"
+        session=session, document=await request.body(), syntax=syntax
     )
     if not imported.created:
         response.status_code = status.HTTP_200_OK

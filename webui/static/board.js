@@ -168,7 +168,11 @@
       return fetch(url, {
         method: method,
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-Requested-With": "fetch" },
+        headers: {
+          "Content-Type": "application/json",
+          "X-Requested-With": "fetch",
+          "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content
+        },
         body: JSON.stringify(payload)
       }).then(function (r) {
         return r.json().then(function (data) {

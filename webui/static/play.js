@@ -3,6 +3,8 @@
 const form = document.getElementById("answer-form");
 const box = document.getElementById("feedback");
 const strings = JSON.parse(document.getElementById("play-strings").textContent);
+// The API wants the page's CSRF token with the session cookie (see docs/http-api.md).
+const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 
 const lang = document.documentElement.lang || "en";
 const plurals = new Intl.PluralRules(lang);
@@ -58,7 +60,11 @@ form.addEventListener("submit", async (event) => {
   try {
     const response = await fetch(`/api/challenges/${form.dataset.challenge}/attempts`, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "Idempotency-Key": data.get("idem") },
+      headers: {
+        "Content-Type": "application/json",
+        "Idempotency-Key": data.get("idem"),
+        "X-CSRF-Token": csrfToken,
+      },
       body: JSON.stringify({ answer }),
       credentials: "same-origin",
     });

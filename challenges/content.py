@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from leaderboard.keys import MAX_POINTS, TICK_MS, TICK_SPAN
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 
@@ -100,6 +102,39 @@ class ChallengeDoc(BaseModel):
         if self.kind == "checkin":
             spec = {"booth": self.booth, "secret": self.secret}
         return spec
+
+
+# Ties rank by time for this long after `starts_at` (the time bits of a board score).
+HORIZON = timedelta(milliseconds=TICK_MS * TICK_SPAN)
+HORIZON_MESSAGE = (
+    f"ends_at may be at most {HORIZON.days:,} days ({HORIZON.days / 365.25:.1f} years) "
+    "after starts_at: boards rank equal scores by time only that long"
+)
+
+
+def max_score(challenges: list[ChallengeDoc]) -> int:
+    """The most one player could score: every challenge with its full speed and first-solve
+    bonus (hint costs only subtract, and a solve never scores below 0)."""
+    total = 0
+    for ch in challenges:
+        speed = ch.scoring.speed_bonus.max if ch.scoring.speed_bonus else 0
+        first = ch.scoring.first_solves.bonus if ch.scoring.first_solves else 0
+        total += ch.points + speed + first
+    return total
+
+
+def score_problems(challenges: list[ChallengeDoc]) -> list[tuple[str, str]]:
+    """(path, message) when the document could score more than a board holds exactly."""
+    most = max_score(challenges)
+    if most <= MAX_POINTS:
+        return []
+    return [
+        (
+            "challenges",
+            f"a player could score {most:,} points (points + speed bonus max + first-solve "
+            f"bonus over all challenges), above the largest supported score {MAX_POINTS:,}",
+        )
+    ]
 
 
 def _check_choice(options: list[str] | None, answer: Any) -> list[tuple[str, str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +11,10 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 from leaderboard import keys
-from leaderboard.keys import TICK_MS, TICK_SPAN
+from leaderboard.keys import ENCODING, MAX_POINTS, TICK_MS, TICK_SPAN
 
 _AWARD_LUA = (Path(__file__).parent / "lua" / "award.lua").read_text()
+_UNIX = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -64,20 +65,35 @@ class MyStanding:
 
 
 def tick(solved_at: datetime, epoch: datetime) -> int:
-    """Ticks since the quest's epoch: the later a score is reached, the lower it ranks."""
-    ms = (solved_at - epoch) / timedelta(milliseconds=1)
-    return int(min(max(int(ms // TICK_MS), 0), TICK_SPAN - 1))
+    """Ticks (100 ms) since the quest's epoch: the later a score is reached, the lower it ranks.
+
+    Exact integer arithmetic on microseconds (a float of milliseconds could round a solve
+    into the next tick); clamped to the 32 bits the score keeps for time (13.6 years).
+    """
+    ticks = (solved_at - epoch) // timedelta(milliseconds=TICK_MS)
+    return min(max(ticks, 0), TICK_SPAN - 1)
 
 
 def composite(points: int, ticks: int) -> int:
-    return points * TICK_SPAN + (TICK_SPAN - 1 - ticks)
+    """The board score: points high, "reached earlier" low; exact below 2**53."""
+    return min(points, MAX_POINTS) * TICK_SPAN + (TICK_SPAN - 1 - ticks)
+
+
+def points_of(score: float | str | bytes) -> int:
+    """The points of a board score (as Redis returns it)."""
+    return int(float(score)) // TICK_SPAN
 
 
 def decode(score: float, epoch: datetime) -> tuple[int, datetime]:
-    value = int(score)
-    points, low = divmod(value, TICK_SPAN)
+    """Points and the moment they were reached (to the tick) from a board score."""
+    points, low = divmod(int(score), TICK_SPAN)
     ticks = TICK_SPAN - 1 - low
     return points, epoch + timedelta(milliseconds=ticks * TICK_MS)
+
+
+def encoding_mark(epoch: datetime) -> str:
+    """The marker boards written with today's layout and this epoch carry (`keys.encoding`)."""
+    return f"{ENCODING}:{(epoch - _UNIX) // timedelta(milliseconds=1)}"
 
 
 class Boards:
@@ -96,8 +112,13 @@ class Boards:
         points: int,
         ticks: int,
         scopes: list[str],
+        epoch: datetime,
     ) -> Standing:
-        """Apply one solve to every board in `scopes` (the first must be `all`)."""
+        """Apply one solve to every board in `scopes` (the first must be `all`).
+
+        Raises a RedisError (ResponseError) without writing anything when the quest's boards
+        carry another encoding or epoch (`keys.encoding`): the reconciler rebuilds them.
+        """
         board_keys = [keys.board(quest_id, s) for s in scopes]
         result = await self._award(
             keys=[
@@ -105,9 +126,19 @@ class Boards:
                 keys.handles(quest_id),
                 keys.scopes(quest_id),
                 keys.changed(quest_id),
+                keys.encoding(quest_id),
                 *board_keys,
             ],
-            args=[player_id, handle, points, ticks, *scopes],
+            args=[
+                player_id,
+                handle,
+                points,
+                ticks,
+                encoding_mark(epoch),
+                TICK_SPAN,
+                MAX_POINTS,
+                *scopes,
+            ],
         )
         score, rank, total = (int(v) for v in result)
         return Standing(score=score, rank=rank + 1, total=total)
@@ -211,6 +242,11 @@ class Boards:
         if scopes:
             await self.redis.delete(*(keys.frozen(quest_id, s) for s in scopes))
             await self.redis.sadd(keys.changed(quest_id), *scopes)
+
+    async def encoding(self, *, quest_id: int) -> str | None:
+        """The encoding marker of the quest's boards (None: not written by this version)."""
+        value = await self.redis.get(keys.encoding(quest_id))
+        return None if value is None else _text(value)
 
     async def applied(self, *, quest_id: int) -> int | None:
         value = await self.redis.get(keys.applied(quest_id))

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import hashlib
 
-# Composite score: points in the high part, "reached earlier" in the low 32 bits.
+# Composite score (docs/leaderboards.md, "Score encoding"): a Redis sorted-set score is an
+# IEEE double, exact for integers below 2**53. The low 32 bits say "reached earlier" in
+# ticks of 100 ms since the quest starts (2**32 ticks = 13.6 years: ties rank by time in a
+# quest of any length up to that); the high 21 bits hold the points, so the largest score a
+# board can hold exactly is 2**21 - 1. Quest documents that could exceed it are refused.
 TICK_BITS = 32
 TICK_SPAN = 1 << TICK_BITS
-TICK_MS = 10  # one tick = 10 ms; 2**32 ticks = about 497 days after the quest starts
+TICK_MS = 100
+POINT_BITS = 53 - TICK_BITS
+MAX_POINTS = (1 << POINT_BITS) - 1  # 2,097,151
+# Bumped whenever the layout above changes: boards written under another one are rebuilt.
+ENCODING = "2"
 
 
 def tag(quest_id: int) -> str:
@@ -49,6 +57,15 @@ def changed(quest_id: int) -> str:
     return f"{tag(quest_id)}:changed"
 
 
+def encoding(quest_id: int) -> str:
+    """The score layout and epoch the quest's boards were written with ("<ENCODING>:<epoch ms>").
+
+    The award script refuses to add to boards of another layout or epoch, and the reconciler
+    rebuilds them from SQL: an upgrade or a new start time never leaves mixed scores.
+    """
+    return f"{tag(quest_id)}:encoding"
+
+
 def rebuild_staging(quest_id: int, kind: str, scope: str) -> str:
     """A board (`kind` board or frozen) or the handles hash being rebuilt, renamed into place."""
     return f"{tag(quest_id)}:rebuild:{kind}:{scope}"
@@ -72,6 +89,26 @@ def account_tokens(account_id: int) -> str:
 def wrong_answers(account_id: int) -> str:
     """Counter of a player's wrong answers in the current rate-limit window."""
     return f"tq:rl:wrong:{account_id}"
+
+
+def wrong_booth_codes(account_id: int) -> str:
+    """Counter of a player's wrong booth codes in the current rate-limit window."""
+    return f"tq:rl:code:{account_id}"
+
+
+def login_failures(username: str) -> str:
+    """Hash {n, until} of failed log-ins to one username (casefolded, hashed): the backoff."""
+    return f"tq:rl:login:user:{hashlib.sha256(username.casefold().encode()).hexdigest()[:32]}"
+
+
+def login_failures_from(address: str) -> str:
+    """Hash {n, until} of failed log-ins from one client address: the (looser) backoff."""
+    return f"tq:rl:login:addr:{address}"
+
+
+def signups_from(address: str) -> str:
+    """Counter of sign-ups from one client address in the current rate-limit window."""
+    return f"tq:rl:signup:{address}"
 
 
 def live_channel(quest_id: int) -> str:

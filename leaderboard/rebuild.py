@@ -10,7 +10,7 @@ from datetime import datetime
 from redis.asyncio import Redis
 
 from leaderboard import keys
-from leaderboard.board import composite, tick
+from leaderboard.board import composite, encoding_mark, tick
 from leaderboard.windows import solve_scopes
 
 CHUNK = 5000
@@ -93,5 +93,6 @@ async def rebuild_quest(
             pipe.sadd(keys.scopes(quest_id), *boards.keys())
             pipe.sadd(keys.changed(quest_id), *boards.keys())
         pipe.set(keys.applied(quest_id), applied_count)
+        pipe.set(keys.encoding(quest_id), encoding_mark(epoch))
         await pipe.execute()
     return len(written)

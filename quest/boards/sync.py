@@ -15,6 +15,7 @@ from challenges.models import Solve
 from kit.loops import check_stop
 from kit.time import as_utc, utcnow
 from leaderboard import keys
+from leaderboard.board import encoding_mark
 from leaderboard.rebuild import SolveRow, rebuild_quest
 from quest.accounts.models import Account
 from quest.core.state import AppState
@@ -84,11 +85,19 @@ async def quests(state: AppState, slug: str | None = None) -> list[Quest]:
 
 
 async def reconcile(state: AppState) -> list[str]:
-    """Rebuild the boards of any quest whose Redis copy misses solves SQL has."""
+    """Rebuild the boards of any quest whose Redis copy misses solves SQL has, or was written
+    with another score encoding or quest start (an upgrade, a new `starts_at`)."""
     rebuilt = []
     for quest in await quests(state):
         assert quest.id is not None
         applied = await state.boards.applied(quest_id=quest.id)
+        mark = await state.boards.encoding(quest_id=quest.id)
+        if (applied is not None or mark is not None) and mark != encoding_mark(
+            as_utc(quest.starts_at)
+        ):
+            await rebuild(state, quest, reason="encoding")
+            rebuilt.append(quest.slug)
+            continue
         if applied is None:
             if await solve_count(state, quest.id) == 0:
                 continue

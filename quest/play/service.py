@@ -20,10 +20,12 @@ from challenges.models import Challenge, IdempotentResponse, Solve
 from challenges.writer import AttemptJob, IdempotencyRace, Outcome
 from kit.time import as_utc, utcnow
 from leaderboard import keys
-from leaderboard.board import Standing, tick
+from leaderboard.board import Standing, points_of, tick
 from leaderboard.windows import solve_scopes
 from quest.accounts.service import Principal
-from quest.core.errors import AlreadySolved, Conflict, Invalid, QuestClosed, RateLimited
+from quest.core import limits
+from quest.core.errors import AlreadySolved, Conflict, Invalid, QuestClosed
+from quest.core.limits import Window
 from quest.core.state import AppState
 from quest.play.gates import window
 from quest.quests.models import Quest
@@ -52,17 +54,14 @@ def check_answer(answer: Answer) -> None:
         raise Invalid("Too many or too long options in the answer.", code="answer_too_long")
 
 
-async def check_rate(state: AppState, account_id: int) -> None:
-    """Too many wrong answers in the window: refuse before touching the database."""
-    key = keys.wrong_answers(account_id)
-    try:
-        count = await state.redis.get(key)
-        if count is None or int(count) < state.settings.wrong_answer_limit:
-            return
-        ttl = await state.redis.ttl(key)
-    except RedisError:
-        return  # the limiter fails open; answers are still capped by max_attempts in SQL
-    raise RateLimited("Too many wrong answers; wait a moment.", retry_after=max(1, int(ttl)))
+def attempt_limit(state: AppState, account_id: int, kind: str) -> tuple[str, Window, str]:
+    """The limit an attempt counts against: wrong booth codes for a booth, else wrong answers."""
+    settings = state.settings
+    if kind == "checkin":
+        rule = Window(settings.wrong_code_limit, settings.wrong_code_window_s)
+        return keys.wrong_booth_codes(account_id), rule, "Too many wrong booth codes; wait."
+    rule = Window(settings.wrong_answer_limit, settings.wrong_answer_window_s)
+    return keys.wrong_answers(account_id), rule, "Too many wrong answers; wait a moment."
 
 
 async def submit(
@@ -87,7 +86,11 @@ async def submit(
     verdict = window(quest, challenge, now)  # prerequisites are checked by the writer, in SQL
     if verdict.state == "closed":
         raise QuestClosed()
-    await check_rate(state, principal.id)
+    # Count the attempt as wrong *before* judging it (one atomic round trip), so concurrent
+    # wrong answers cannot all slip under the limit; an attempt that is not a recorded wrong
+    # answer gives its slot back below.
+    limit_key, rule, too_many = attempt_limit(state, principal.id, snapshot.kind)
+    counted = await limits.take(state.redis, limit_key, rule, detail=too_many)
     job = AttemptJob(
         account_id=principal.id,
         challenge=snapshot,
@@ -99,6 +102,8 @@ async def submit(
     try:
         outcome = await state.writer.submit(job)
     except (IdempotencyRace, AlreadySolved):
+        if counted:
+            await limits.give_back(state.redis, limit_key)
         # Another request with this key got there first (in the same writer batch, a correct
         # one is refused as already solved before its key is looked at): answer with its reply.
         if idempotency_key is None:
@@ -107,6 +112,12 @@ async def submit(
         if replay is None:
             raise
         return replay
+    except Exception:
+        if counted:
+            await limits.give_back(state.redis, limit_key)
+        raise
+    if counted and outcome.correct:
+        await limits.give_back(state.redis, limit_key)
     state.metrics.attempts.labels("correct" if outcome.correct else "wrong").inc()
     standing = await after_commit(state, principal, quest, outcome)
     result = AttemptResult(
@@ -174,11 +185,11 @@ async def after_commit(
 ) -> Standing | None:
     """Put a committed solve on the boards; a Redis outage leaves it to the reconciler.
 
-    A wrong answer counts against the rate limit and reads the standing in one round trip.
+    A wrong answer (already counted against its limit) only reads the standing.
     """
     assert quest.id is not None
     if not outcome.correct or outcome.solve is None:
-        return await _wrong(state, principal.id, quest.id)
+        return await current_standing(state, principal.id, quest.id)
     state.metrics.solves.inc()
     solve = outcome.solve
     try:
@@ -189,6 +200,7 @@ async def after_commit(
             points=solve.points,
             ticks=tick(solve.solved_at, as_utc(quest.starts_at)),
             scopes=solve_scopes(track=solve.track, solved_at=solve.solved_at, tz=quest.timezone),
+            epoch=as_utc(quest.starts_at),
         )
     except RedisError:
         state.metrics.board_updates.labels("deferred").inc()
@@ -196,19 +208,6 @@ async def after_commit(
         return None
     state.metrics.board_updates.labels("applied").inc()
     return standing
-
-
-async def _wrong(state: AppState, account_id: int, quest_id: int) -> Standing | None:
-    limiter = keys.wrong_answers(account_id)
-    try:
-        async with state.redis.pipeline(transaction=False) as pipe:
-            pipe.set(limiter, 0, ex=state.settings.wrong_answer_window_s, nx=True)
-            pipe.incr(limiter)
-            _standing_commands(pipe, account_id, quest_id)
-            *_, score, rank, total = await pipe.execute()
-    except RedisError:
-        return None
-    return _standing(score, rank, total)
 
 
 def _standing_commands(pipe: Pipeline, account_id: int, quest_id: int) -> None:
@@ -221,7 +220,7 @@ def _standing_commands(pipe: Pipeline, account_id: int, quest_id: int) -> None:
 def _standing(score: Any, rank: Any, total: Any) -> Standing:
     if score is None:
         return Standing(score=0, rank=0, total=int(total))  # not on the board yet
-    return Standing(score=int(score) // keys.TICK_SPAN, rank=int(rank) + 1, total=int(total))
+    return Standing(score=points_of(score), rank=int(rank) + 1, total=int(total))
 
 
 async def current_standing(state: AppState, account_id: int, quest_id: int) -> Standing | None:

@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from sqlmodel import col, select
 
-from challenges.content import ChallengeDoc
+from challenges.content import HORIZON, HORIZON_MESSAGE, ChallengeDoc, score_problems
 from challenges.models import Challenge
 from kit.time import utcnow
 from quest.core.db import WriteSession
@@ -96,6 +96,9 @@ def validate(raw: Any) -> QuestDoc:
         errors.append({"path": "ends_at", "message": "needs a UTC offset"})
     elif doc.starts_at.tzinfo and doc.ends_at <= doc.starts_at:
         errors.append({"path": "ends_at", "message": "ends_at must be after starts_at"})
+    elif doc.starts_at.tzinfo and doc.ends_at - doc.starts_at > HORIZON:
+        errors.append({"path": "ends_at", "message": HORIZON_MESSAGE})
+    errors += [{"path": p, "message": m} for p, m in score_problems(doc.challenges)]
     track_slugs = [t.slug for t in doc.tracks]
     for i, slug in enumerate(track_slugs):
         if slug in track_slugs[:i]:

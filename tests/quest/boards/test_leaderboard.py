@@ -14,6 +14,10 @@ from quest.boards import sync as board_sync
 from tests.support.app import auth, register
 
 
+# More than one tick (100 ms) apart: solves within one tick tie on time too.
+TICK_GAP = 1.5 * keys.TICK_MS / 1000
+
+
 async def solve(client: httpx.AsyncClient, token: str, cid: int, answer: object) -> dict:
     r = await client.post(
         f"/api/challenges/{cid}/attempts", json={"answer": answer}, headers=auth(token)
@@ -31,8 +35,8 @@ async def board(client: httpx.AsyncClient, **params: object) -> dict:
 
 def test_composite_roundtrip() -> None:
     epoch = datetime(2026, 1, 1, tzinfo=UTC)
-    moment = epoch + timedelta(days=300, milliseconds=120)
-    ticks = int((moment - epoch) / timedelta(milliseconds=10))
+    moment = epoch + timedelta(days=300, milliseconds=4 * keys.TICK_MS)
+    ticks = int((moment - epoch) / timedelta(milliseconds=keys.TICK_MS))
     points, reached = decode(float(composite(123456, ticks)), epoch)
     assert points == 123456 and reached == moment
     assert composite(10, 5) > composite(10, 6) > composite(9, 0)
@@ -43,7 +47,7 @@ async def test_ties_rank_by_time_and_competition_rank(
 ) -> None:
     a, b, c = [await register(client, n) for n in ("ann", "ben", "cat")]
     await solve(client, a, quest["luhn"], 3)  # 100
-    await asyncio.sleep(0.02)
+    await asyncio.sleep(TICK_GAP)
     await solve(client, b, quest["luhn"], 3)  # 100, later
     await solve(client, c, quest["dna"], "t")  # 80
     data = await board(client)
@@ -53,7 +57,7 @@ async def test_ties_rank_by_time_and_competition_rank(
     assert data["total"] == 3 and data["scope"] == "all" and data["frozen"] is False
     # ben overtakes by reaching 180 first... then ann reaches 180 later and stays behind
     await solve(client, b, quest["dna"], "thymine")
-    await asyncio.sleep(0.02)
+    await asyncio.sleep(TICK_GAP)
     await solve(client, a, quest["dna"], "T")
     data = await board(client)
     assert [e["player"]["handle"] for e in data["entries"][:2]] == ["ben", "ann"]
@@ -71,6 +75,7 @@ async def test_me_with_neighbours_and_percentile(
         if i % 2 == 0:
             await solve(client, tok, quest["luhn"], 3)
         await solve(client, tok, quest["dna"], "T")
+        await asyncio.sleep(TICK_GAP)
     r = await client.get(
         "/api/quests/expo/leaderboard/me", params={"around": 1}, headers=auth(tokens[1])
     )

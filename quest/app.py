@@ -20,6 +20,7 @@ from leaderboard.board import Boards
 from quest.accounts import router as accounts
 from quest.boards import router as boards
 from quest.boards import sync as board_sync
+from quest.core.datadir import private_dir
 from quest.core.db import (
     create_schema,
     is_sqlite,
@@ -34,6 +35,7 @@ from quest.core.handlers import install_error_handlers
 from quest.core.metrics import Metrics
 from quest.core.middleware import BodyLimit, RouteTiming, SecurityHeaders, TrustedHosts
 from quest.core.origins import site
+from quest.core.secrets import resolve_secrets
 from quest.core.settings import Settings, get_settings
 from quest.core.state import AppState
 from quest.jobseekers import router as jobseekers
@@ -51,7 +53,9 @@ log = logging.getLogger("talentquest")
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
+    # Where each secret came from, never its value (resolved in create_app).
+    log.info("secrets: %s", "; ".join(s.describe() for s in app.state.secret_sources))
     embedded = None
     redis_url = settings.redis_url
     if not redis_url:
@@ -117,7 +121,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    # Unset secrets are generated once and kept in the data directory, never derived.
+    settings, secret_sources = resolve_secrets(settings or get_settings())
     app = FastAPI(
         title="Talent Quest",
         version="0.1.0",
@@ -125,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.secret_sources = secret_sources
     app.state.metrics = Metrics()
     install_error_handlers(app)
     install_jobs_error_handler(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -10,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from quest.core.datadir import create_private_file, private_file
 
 if TYPE_CHECKING:
     from quest.core.state import AppState
@@ -22,6 +25,7 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str) -> AsyncEngine:
     """The writer engine. SQLite: one connection, WAL, BEGIN IMMEDIATE, a busy timeout."""
     if is_sqlite(url):
+        private_sqlite_files(url)
         # One connection serialises writers inside the process; BEGIN IMMEDIATE makes other
         # processes (the CLI, a second server) wait on the busy timeout instead of failing.
         engine = create_async_engine(
@@ -49,6 +53,7 @@ def make_sync_engine(url: str) -> Engine:
         "postgresql+asyncpg://", "postgresql+psycopg://"
     )
     if url.startswith("sqlite"):
+        private_sqlite_files(url)
         engine = create_engine(
             url,
             pool_size=1,
@@ -109,6 +114,23 @@ async def create_schema(engine: AsyncEngine) -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(SQLModel.metadata.create_all)
+
+
+def private_sqlite_files(url: str) -> None:
+    """Emails and profiles: the database file is 0600 before SQLite first opens it.
+
+    SQLite gives the -wal and -shm files the mode of the database file; older ones are
+    tightened too. An in-memory database, or one in a missing directory, is left to SQLite.
+    """
+    name = sqlite_path(url)
+    if not name or name.startswith(":memory:") or name.startswith("file:"):
+        return
+    path = Path(name.split("?", 1)[0])
+    if not path.parent.is_dir():
+        return
+    create_private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        private_file(path.with_name(path.name + suffix))
 
 
 def sqlite_path(url: str) -> str | None:

@@ -6,10 +6,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_DEV_SECRET = "dev-insecure-change-me"
+from quest.core.secrets import (
+    HANDOFF_SECRET,
+    MIN_SECRET_KEY_CHARS,
+    SECRET_KEY,
+    handoff_secret_problem,
+    load_or_create_secret,
+    new_handoff_secret,
+    new_secret_key,
+)
 
 
 class Settings(BaseSettings):
@@ -18,12 +26,20 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str | None = None
     redis_url: str | None = None
-    secret_key: str = _DEV_SECRET
+    secret_key: str | None = Field(
+        default=None,
+        max_length=4096,
+        description="signs CSRF tokens and flash cookies; unset = generated in TQ_DATA_DIR",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = Path("./var")
     handoff_url: str | None = None
-    handoff_secret: str | None = None
+    handoff_secret: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="whsec_ secret of the handoff webhooks; unset = generated in TQ_DATA_DIR",
+    )
 
     max_body_bytes: int = 1_000_000
     token_ttl_s: int = 30 * 24 * 3600
@@ -37,6 +53,48 @@ class Settings(BaseSettings):
     log_level: str = "info"
 
     # --- abuse limits (issue 9: rate limiting) ---
+    wrong_code_limit: int = Field(
+        default=10, ge=1, le=10_000, description="wrong booth codes per player per window"
+    )
+    wrong_code_window_s: int = Field(
+        default=600, ge=1, le=86_400, description="the window of wrong_code_limit, in seconds"
+    )
+    login_account_free_failures: int = Field(
+        default=5,
+        ge=1,
+        le=1_000,
+        description="failed log-ins to one username before backoff waits begin",
+    )
+    login_address_free_failures: int = Field(
+        default=100,
+        ge=1,
+        le=100_000,
+        description="failed log-ins from one address before backoff waits begin (a venue NAT)",
+    )
+    login_backoff_base_s: float = Field(
+        default=2.0, ge=0.1, le=3600, description="first backoff wait; doubles per failure"
+    )
+    login_account_backoff_max_s: int = Field(
+        default=900, ge=1, le=86_400, description="longest wait for one username, in seconds"
+    )
+    login_address_backoff_max_s: int = Field(
+        default=300, ge=1, le=86_400, description="longest wait for one address, in seconds"
+    )
+    login_failure_memory_s: int = Field(
+        default=3600,
+        ge=60,
+        le=7 * 86_400,
+        description="failed log-ins are forgotten this long after the last one",
+    )
+    signup_address_limit: int = Field(
+        default=300,
+        ge=1,
+        le=1_000_000,
+        description="sign-ups from one address per window (hundreds of phones share a venue NAT)",
+    )
+    signup_address_window_s: int = Field(
+        default=300, ge=1, le=86_400, description="the window of signup_address_limit, in seconds"
+    )
 
     # --- web hardening (issue 9: CSRF, headers, public URL, hosts, metrics) ---
     public_url: str | None = Field(
@@ -70,13 +128,61 @@ class Settings(BaseSettings):
     )
 
     # --- websockets (issue 9) ---
+    ws_max_message_bytes: int = Field(
+        default=4096,
+        ge=125,
+        le=1_048_576,
+        description="largest websocket message a viewer may send; bigger frames are refused "
+        "(close 1009) by the protocol before they are buffered (uvicorn ws_max_size)",
+    )
+    ws_max_connections: int = Field(
+        default=5000,
+        ge=1,
+        le=100_000,
+        description="websocket viewers one process serves; one more is closed with 1013",
+    )
+    ws_max_messages: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="messages a viewer may send per ws_message_window_s; more closes it (1008)",
+    )
+    ws_message_window_s: float = Field(
+        default=10.0, gt=0, le=3600, description="the window of ws_max_messages, in seconds"
+    )
+    ws_ping_interval_s: float = Field(
+        default=20.0,
+        gt=0,
+        le=600,
+        description="seconds between the server's websocket pings (dead transports found)",
+    )
+    ws_ping_timeout_s: float = Field(
+        default=20.0,
+        gt=0,
+        le=600,
+        description="seconds to wait for a pong before dropping the connection",
+    )
+
+    @field_validator("secret_key", "handoff_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> Settings:
-        if self.environment == "production" and (
-            self.secret_key == _DEV_SECRET or len(self.secret_key) < 32
-        ):
-            raise ValueError("TQ_SECRET_KEY must be set to 32+ random characters in production")
+        """A weak secret is refused; an unset one is generated (`quest.core.secrets`)."""
+        short = self.secret_key is not None and len(self.secret_key) < MIN_SECRET_KEY_CHARS
+        if short and self.environment != "test":
+            raise ValueError(
+                f"TQ_SECRET_KEY must be {MIN_SECRET_KEY_CHARS}+ random characters "
+                "(or unset: one is generated and kept in TQ_DATA_DIR)"
+            )
+        if self.handoff_secret is not None:
+            problem = handoff_secret_problem(self.handoff_secret)
+            if problem:
+                raise ValueError(
+                    f"TQ_HANDOFF_SECRET {problem} (or unset: one is generated in TQ_DATA_DIR)"
+                )
         return self
 
     @property
@@ -86,15 +192,18 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'talentquest.db').resolve()}"
 
     @property
+    def resolved_secret_key(self) -> str:
+        """TQ_SECRET_KEY, or the one generated and kept in the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        return load_or_create_secret(self.data_dir, SECRET_KEY, new_secret_key)
+
+    @property
     def resolved_handoff_secret(self) -> str:
+        """TQ_HANDOFF_SECRET, or the one generated and kept in the data directory."""
         if self.handoff_secret:
             return self.handoff_secret
-        # Built-in module: derive a stable whsec_ secret from the app secret.
-        import base64
-        import hashlib
-
-        raw = hashlib.sha256(("handoff:" + self.secret_key).encode()).digest()
-        return "whsec_" + base64.b64encode(raw).decode()
+        return load_or_create_secret(self.data_dir, HANDOFF_SECRET, new_handoff_secret)
 
 
 def _async_url(url: str) -> str:
@@ -110,6 +219,23 @@ def _async_url(url: str) -> str:
     return url
 
 
+class SettingsError(ValueError):
+    """Unusable `TQ_*` settings, said in one line (the CLI prints it and exits non-zero)."""
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
+
+
+def _one_line(exc: ValidationError) -> str:
+    """Each problem as `TQ_NAME: reason`, without pydantic's multi-line layout or the value."""
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False):
+        name = "TQ_" + "_".join(str(p) for p in error["loc"]).upper() if error["loc"] else ""
+        message = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(message if not name or message.startswith("TQ_") else f"{name}: {message}")
+    return "; ".join(parts)

@@ -115,6 +115,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=settings.log_level,
+        log_config=_log_config(settings.log_level),
         access_log=False,  # access lines would carry handles in paths; keep personal data out
         # Live boards send one payload to thousands of sockets: per-socket deflate would
         # compress it once per viewer (~0.5 ms CPU each). Snapshots are small; send them raw.
@@ -127,6 +128,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # Websocket viewers stay connected for hours; do not wait for them forever on stop.
         timeout_graceful_shutdown=8,
     )
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, plus ours (start-up lines such as where each secret came from)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = {**LOGGING_CONFIG, "loggers": dict(LOGGING_CONFIG["loggers"])}
+    ours = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    config["loggers"]["talentquest"] = ours
+    return config
 
 
 def build_parser() -> argparse.ArgumentParser:

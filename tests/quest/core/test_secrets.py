@@ -20,7 +20,7 @@ from standardwebhooks import Webhook
 
 from quest.core.secrets import load_or_create_secret, secret_path
 from quest.core.settings import Settings
-from tests.support.app import ROOT, running_app
+from tests.support.app import ROOT, Server, free_port, running_app
 
 # What the handoff secret used to be when nothing was configured: anyone with the source
 # could compute it.
@@ -192,3 +192,16 @@ async def test_the_start_up_log_names_where_each_secret_came_from_never_its_valu
     assert "TQ_HANDOFF_SECRET: generated" in second, second
     for text in (first, second):
         assert generated not in text and given not in text and given[6:] not in text
+
+
+def test_a_served_process_logs_the_sources_of_its_secrets(server_env: dict[str, str]) -> None:
+    env = {**server_env, "TQ_LOG_LEVEL": "info"}
+    del env["TQ_SECRET_KEY"]
+    server = Server(env, free_port())
+    server.start()
+    server.stop()
+    text = server.log.read_text()
+    key_file = secret_path(Path(env["TQ_DATA_DIR"]), "secret_key")
+    assert f"TQ_SECRET_KEY: generated, kept in {key_file}" in text, text
+    assert "TQ_HANDOFF_SECRET: generated" in text, text
+    assert key_file.read_text().strip() not in text

@@ -35,22 +35,46 @@ router = APIRouter(prefix="/api")
 admin = APIRouter(prefix="/api/admin", tags=["staff"])
 
 
+def request_origin(request: Request, state: StateDep) -> accounts.Origin:
+    """The client address of the ASGI scope (behind a proxy: as uvicorn's --proxy-headers
+    and --forwarded-allow-ips set it), for the log-in and sign-up limits."""
+    address = request.client.host if request.client else "unknown"
+    return accounts.Origin(address=address, redis=state.redis, settings=state.settings)
+
+
+OriginDep = Annotated[accounts.Origin, Depends(request_origin)]
+
+
 @router.post(
-    "/players", status_code=status.HTTP_201_CREATED, response_model=PlayerOut, tags=["accounts"]
+    "/players",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PlayerOut,
+    tags=["accounts"],
+    responses={409: {}, 429: {}},
 )
-async def register(body: PlayerIn, session: SessionDep, state: StateDep) -> PlayerOut:
-    return await accounts.sign_up(session=session, player=body, ttl_s=state.settings.token_ttl_s)
+async def register(
+    body: PlayerIn, session: SessionDep, state: StateDep, origin: OriginDep
+) -> PlayerOut:
+    """Sign up; sign-ups per client address are limited (429 `rate_limited`, `Retry-After`)."""
+    return await accounts.sign_up(
+        session=session, player=body, ttl_s=state.settings.token_ttl_s, origin=origin
+    )
 
 
-@router.post("/auth/token", response_model=TokenOut, tags=["accounts"])
+@router.post("/auth/token", response_model=TokenOut, tags=["accounts"], responses={429: {}})
 async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, state: StateDep
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    state: StateDep,
+    origin: OriginDep,
 ) -> TokenOut:
+    """Log in; failed log-ins back off per username and per client address (429)."""
     return await accounts.log_in(
         session=session,
         username=form.username,
         password=form.password,
         ttl_s=state.settings.token_ttl_s,
+        origin=origin,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -21,8 +22,11 @@ from leaderboard import keys
 from leaderboard.board import Boards
 from quest.accounts.models import Account, ApiToken
 from quest.accounts.schemas import AccountIn, AccountOut, BanOut, PlayerIn, PlayerOut, TokenOut
+from quest.core import limits
 from quest.core.db import WriteSession, after_commit
-from quest.core.errors import Conflict, Forbidden, NotFound, Unauthenticated
+from quest.core.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthenticated
+from quest.core.limits import Backoff, Window
+from quest.core.settings import Settings
 from quest.quests.models import Quest
 
 _hasher = PasswordHasher()
@@ -183,8 +187,53 @@ async def forget_tokens(*, redis: Redis, account_id: int) -> None:
     await redis.delete(keys.account_tokens(account_id), *cached)
 
 
-async def sign_up(*, session: WriteSession, player: PlayerIn, ttl_s: int) -> PlayerOut:
-    """A new player account, signed in."""
+@dataclass(frozen=True)
+class Origin:
+    """Where a log-in or sign-up comes from, and what its abuse limits count with.
+
+    `address` is the client address of the ASGI scope: behind a reverse proxy, uvicorn's
+    `--proxy-headers` and `--forwarded-allow-ips` decide whether it is the proxy's or the
+    phone's (docs/configuration.md).
+    """
+
+    address: str
+    redis: Redis
+    settings: Settings
+
+
+def _account_backoff(settings: Settings) -> Backoff:
+    return Backoff(
+        free=settings.login_account_free_failures,
+        base_s=settings.login_backoff_base_s,
+        max_s=settings.login_account_backoff_max_s,
+        memory_s=settings.login_failure_memory_s,
+    )
+
+
+def _address_backoff(settings: Settings) -> Backoff:
+    return Backoff(
+        free=settings.login_address_free_failures,
+        base_s=settings.login_backoff_base_s,
+        max_s=settings.login_address_backoff_max_s,
+        memory_s=settings.login_failure_memory_s,
+    )
+
+
+TOO_MANY_LOGINS = "Too many failed log-ins; wait before trying again."
+TOO_MANY_SIGNUPS = "Too many sign-ups from this address; wait a moment."
+
+
+async def sign_up(
+    *, session: WriteSession, player: PlayerIn, ttl_s: int, origin: Origin
+) -> PlayerOut:
+    """A new player account, signed in; sign-ups per address are limited (before hashing)."""
+    settings = origin.settings
+    await limits.take(
+        origin.redis,
+        keys.signups_from(origin.address),
+        Window(settings.signup_address_limit, settings.signup_address_window_s),
+        detail=TOO_MANY_SIGNUPS,
+    )
     account = await create_account(
         session=session, handle=player.handle, password=player.password, email=player.email
     )
@@ -193,9 +242,37 @@ async def sign_up(*, session: WriteSession, player: PlayerIn, ttl_s: int) -> Pla
     return PlayerOut(id=account.id, handle=account.handle, token=token)
 
 
-async def log_in(*, session: WriteSession, username: str, password: str, ttl_s: int) -> TokenOut:
-    """A new bearer token for the right password; a banned account gets none."""
-    account = await authenticate(session=session, username=username, password=password)
+async def log_in(
+    *, session: WriteSession, username: str, password: str, ttl_s: int, origin: Origin
+) -> TokenOut:
+    """A new bearer token for the right password; a banned account gets none.
+
+    Failed log-ins back off per username and (far more loosely) per address; a throttled
+    one is refused (429 `rate_limited`) before any password hash is computed. The username's
+    try is counted as a failure up front, so concurrent guesses cannot all pass; a success
+    clears its failures.
+    """
+    address_key = keys.login_failures_from(origin.address)
+    account_key = keys.login_failures(username)
+    address_rule, account_rule = (
+        _address_backoff(origin.settings),
+        _account_backoff(origin.settings),
+    )
+    await limits.backoff(
+        origin.redis, address_key, address_rule, detail=TOO_MANY_LOGINS, count=False
+    )
+    await limits.backoff(
+        origin.redis, account_key, account_rule, detail=TOO_MANY_LOGINS, count=True
+    )
+    try:
+        account = await authenticate(session=session, username=username, password=password)
+    except Unauthenticated:
+        with contextlib.suppress(RateLimited):  # this failure is answered with a 401
+            await limits.backoff(
+                origin.redis, address_key, address_rule, detail=TOO_MANY_LOGINS, count=True
+            )
+        raise
+    await limits.clear(origin.redis, account_key)
     if account.banned_at is not None:
         raise Forbidden("This account is banned.", code="banned")
     token = await issue_token(session=session, account=account, ttl_s=ttl_s)

@@ -15,6 +15,29 @@ class InvalidBoothCode(Invalid):
     detail = "That booth code is not valid: it may have expired. Scan the screen again."
 
 
+class BoothRequired(Invalid):
+    code = "booth_required"
+    detail = (
+        "Say which booth: send `booth` (its number or name), or the code as the booth's "
+        "screen shows it, number first (e.g. 12-482913)."
+    )
+
+
+class BoothMismatch(Invalid):
+    code = "booth_mismatch"
+    detail = "The code carries another booth's number than the booth named."
+
+
+class UnknownBooth(Invalid):
+    code = "unknown_booth"
+    detail = "No booth has that number or name."
+
+
+class AmbiguousBooth(Invalid):
+    code = "booth_ambiguous"
+    detail = "Several open quests have a booth of that name: name it by its number."
+
+
 class BoothRefused(DomainError):
     """A code matched a booth but its attempt was refused; renders exactly as the refusal.
 

@@ -91,9 +91,19 @@ async def hint(challenge_id: Id, n: Index, player: CurrentPlayer, session: Sessi
     return HintOut(n=unlocked.n, cost=unlocked.cost, unlocked=True, text=unlocked.text)
 
 
-@router.post("/checkins", response_model=CheckinOut, tags=["challenges"])
+@router.post(
+    "/checkins",
+    response_model=CheckinOut,
+    tags=["challenges"],
+    responses={409: {}, 403: {}, 422: {}, 429: {}},
+)
 async def checkin(body: CheckinIn, player: CurrentPlayer, state: StateDep) -> CheckinOut:
-    done = await booths.checkin(state=state, principal=player, code=body.code)
+    """Check in at a booth: its code, checked against the booth named (never every booth).
+
+    422 `booth_required` when neither `booth` nor the code names one; wrong codes count
+    against a per-player limit (429 `rate_limited` with `Retry-After`).
+    """
+    done = await booths.checkin(state=state, principal=player, code=body.code, booth=body.booth)
     return CheckinOut(
         booth=done.booth.name,
         points_awarded=done.attempt.points_awarded,

@@ -58,7 +58,15 @@ class AttemptOut(BaseModel):
 
 class CheckinIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=32)] = Field(
+        description="The code on the booth's screen: 6 digits, or with the booth's number "
+        "first as the screen shows it (`12-482913`; spaces and hyphens are ignored)."
+    )
+    booth: int | Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(
+        default=None,
+        description="The booth: its number (on its screen, in its QR code) or its name. "
+        "Required unless the code carries the number.",
+    )
 
 
 class CheckinOut(BaseModel):

@@ -109,7 +109,7 @@ async def test_erasure_is_complete(
         account = await session.get(Account, bob_id)
         assert account is not None
         assert (account.handle, account.email, account.password_hash) == (
-            f"erased-{bob_id}",
+            f"erased:{bob_id}",
             None,
             "",
         )
@@ -214,7 +214,7 @@ async def test_purge_unconverted(
         assert (await client.get("/api/me/export", headers=auth(token))).status_code == 200
     async with state.sessionmaker() as session:
         handles = (await session.exec(select(Account.handle).order_by(col(Account.id)))).all()
-    assert handles[-3].startswith("erased-") and handles[-2:] == ["convert", "fresh"]
+    assert handles[-3].startswith("erased:") and handles[-2:] == ["convert", "fresh"]
     assert len(await board_ids(client)) == 1
 
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 
+from quest.boards.removals import sweep_removed_forever
 from quest.boards.scheduled import ROLLOVER
 from quest.boards.sync import reconcile_forever
 from quest.core.db import checkpoint_task
@@ -36,6 +37,7 @@ def background_tasks(app: FastAPI) -> list[Task]:
     """What the lifespan starts: `f(state)` coroutines that run until shutdown."""
     return [
         reconcile_forever,  # boards behind SQL are rebuilt
+        sweep_removed_forever,  # banned and erased players leave Redis, even after an outage
         checkpoint_task,  # SQLite only: the WAL moved into the database file
         relay_for(app),  # the handoff outbox delivered to the job module
         live_relay,  # the process's one pub/sub subscriber

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -155,6 +157,41 @@ def _cycles(doc: QuestDoc) -> list[dict[str, str]]:
     return []
 
 
+def new_booth_secret() -> str:
+    """160 random bits in base32, the TOTP secret behind a booth's rotating codes."""
+    return base64.b32encode(secrets.token_bytes(20)).decode()
+
+
+async def _with_booth_secrets(
+    session: WriteSession, quest: Quest | None, doc: QuestDoc
+) -> QuestDoc:
+    """Booths whose `secret` is left out keep the one they have, or get a new random one.
+
+    Keyed by booth: re-importing a document without secrets never rotates a booth's codes,
+    so the screens already showing them keep working.
+    """
+    if all(c.kind != "checkin" or c.secret for c in doc.challenges):
+        return doc
+    kept: dict[str, str] = {}
+    if quest is not None:
+        rows = await session.exec(
+            select(Challenge)
+            .where(Challenge.quest_id == quest.id, Challenge.kind == "checkin")
+            .order_by(col(Challenge.retired).desc())  # a live challenge's secret wins
+        )
+        for ch in rows:
+            booth, secret = ch.spec.get("booth"), ch.spec.get("secret")
+            if booth and secret:
+                kept[booth] = secret
+    challenges = [
+        c.model_copy(update={"secret": kept.get(c.booth or "") or new_booth_secret()})
+        if c.kind == "checkin" and not c.secret
+        else c
+        for c in doc.challenges
+    ]
+    return doc.model_copy(update={"challenges": challenges})
+
+
 async def import_quest(*, session: WriteSession, doc: QuestDoc) -> tuple[Quest, bool]:
     """Create or update a quest in place; returns (quest, created). Attempts are kept.
 
@@ -162,7 +199,8 @@ async def import_quest(*, session: WriteSession, doc: QuestDoc) -> tuple[Quest, 
     """
     quest = (await session.exec(select(Quest).where(Quest.slug == doc.slug))).first()
     created = quest is None
-    document = doc.model_dump(mode="json")
+    doc = await _with_booth_secrets(session, quest, doc)
+    document = doc.model_dump(mode="json")  # staff only: it carries the booths' secrets
     if quest is None:
         quest = Quest(
             slug=doc.slug,

@@ -81,9 +81,17 @@ async def forget_player(*, session: WriteSession, quest_ids: list[int], player_i
     rewritten."""
     if not quest_ids:
         return 0
-    rows = (
-        await session.exec(select(BoardArchive).where(col(BoardArchive.quest_id).in_(quest_ids)))
-    ).all()
+    # FOR UPDATE, in id order: two erasures at once on PostgreSQL take turns on each archive
+    # (the second reads what the first wrote, so neither puts the other's entry back) and
+    # never deadlock. SQLite's single writer serialises them anyway.
+    query = (
+        select(BoardArchive)
+        .where(col(BoardArchive.quest_id).in_(quest_ids))
+        .order_by(col(BoardArchive.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    rows = (await session.exec(query)).all()
     rewritten = 0
     for archive in rows:
         kept = [e for e in archive.entries if _player_id(e) != player_id]

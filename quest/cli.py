@@ -108,6 +108,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from quest.core.settings import get_settings
+    from quest.live.service import uvicorn_ws_options
 
     settings = get_settings()
     uvicorn.run(
@@ -125,6 +126,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # no per-connection tasks. bench/bench_ws.py measured it against "websockets" (legacy,
         # deprecated, +10 KB per socket) and "wsproto" (not a dependency; within noise).
         ws="websockets-sansio",
+        # Websocket limits (docs/live.md): frames over TQ_WS_MAX_MESSAGE_BYTES are refused
+        # from their header (close 1009) before a byte is buffered; pings find dead peers.
+        **uvicorn_ws_options(settings),
         # Websocket viewers stay connected for hours; do not wait for them forever on stop.
         timeout_graceful_shutdown=8,
     )

@@ -12,6 +12,7 @@ from kit.time import as_utc
 from leaderboard import keys
 from leaderboard.fanout import QuestMeta, Ticker
 from leaderboard.live import Hub, relay
+from quest.core.settings import Settings
 from quest.core.state import AppState
 from quest.quests.models import Quest, Track
 
@@ -26,6 +27,17 @@ async def announce(state: AppState, *, quest_id: int, text: str) -> None:
         pipe.set(keys.announcement(quest_id), text, ex=ANNOUNCEMENT_TTL_S)
         pipe.publish(keys.live_channel(quest_id), message)
         await pipe.execute()
+
+
+def uvicorn_ws_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's protocol-level websocket limits, from the settings (used by `serve`)."""
+    return {
+        # The protocol reads a frame's length from its header and closes with 1009 before
+        # reading the payload: without it uvicorn would buffer up to 16 MiB per message.
+        "ws_max_size": settings.ws_max_message_bytes,
+        "ws_ping_interval": settings.ws_ping_interval_s,
+        "ws_ping_timeout": settings.ws_ping_timeout_s,
+    }
 
 
 def hub_of(state: AppState) -> Hub:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 
 from fastapi import APIRouter, WebSocket
 from redis.exceptions import RedisError
@@ -25,7 +26,12 @@ router = APIRouter(tags=["leaderboard"])
 log = logging.getLogger("talentquest.live")
 
 MAX_LIMIT = 100
-MAX_INBOUND = 4096  # bytes; viewers have nothing to say beyond a ping
+# Viewers have nothing to say beyond a tiny ping: the limits are TQ_WS_* (docs/live.md).
+# Frames over TQ_WS_MAX_MESSAGE_BYTES are refused by the protocol (uvicorn ws_max_size, set
+# by `talentquest serve`); the check in `_listen` is the fallback for other ASGI servers.
+CLOSE_TOO_BIG = 1009
+CLOSE_POLICY = 1008
+CLOSE_TRY_LATER = 1013
 
 
 async def _close(ws: WebSocket, code: int, reason: str) -> None:
@@ -51,7 +57,24 @@ async def _meta(state: AppState, slug: str) -> QuestMeta | None:
 @router.websocket("/ws/quests/{slug}/leaderboard")
 async def leaderboard_ws(ws: WebSocket, slug: str) -> None:
     state: AppState = ws.app.state.tq
-    await ws.accept()
+    # Count this socket before the first await, so a burst of connects cannot overshoot.
+    full = state.extras.get("ws_open", 0) >= state.settings.ws_max_connections
+    if not full:
+        state.extras["ws_open"] = state.extras.get("ws_open", 0) + 1
+    try:
+        await ws.accept()
+        if full:
+            log.warning("websocket refused: %d viewers open", state.extras.get("ws_open", 0))
+            await _close(ws, CLOSE_TRY_LATER, "too many viewers here, try again later")
+            return
+        await _watch(ws, state, slug)
+    finally:
+        if not full:
+            state.extras["ws_open"] -= 1
+
+
+async def _watch(ws: WebSocket, state: AppState, slug: str) -> None:
+    """One accepted viewer: check the request, then relay snapshots until it leaves."""
     raw_limit = ws.query_params.get("limit", "10")
     limit = int_in(raw_limit, low=1, high=MAX_LIMIT, default=0)
     if not limit:
@@ -81,21 +104,24 @@ async def leaderboard_ws(ws: WebSocket, slug: str) -> None:
         if note is not None:
             text = note.decode() if isinstance(note, bytes) else str(note)
             viewer.offer_note(json.dumps({"type": "announcement", "text": text}))
-        await _serve(ws, viewer)
+        await _serve(ws, viewer, state)
     finally:
         hub.leave(meta.quest_id, view, viewer)
 
 
-async def _serve(ws: WebSocket, viewer: Viewer) -> None:
+async def _serve(ws: WebSocket, viewer: Viewer, state: AppState) -> None:
     sender = asyncio.create_task(viewer.run())
-    listener = asyncio.create_task(_listen(ws))
+    listener = asyncio.create_task(_listen(ws, state))
     try:
         done, _ = await asyncio.wait({sender, listener}, return_when=asyncio.FIRST_COMPLETED)
         if sender in done and isinstance(sender.exception(), Stalled):
             log.info("dropped a stalled live viewer")
-            await _close(ws, 1008, "too slow")
-        elif listener in done and listener.result() == 1009:
-            await _close(ws, 1009, "message too big")
+            await _close(ws, CLOSE_POLICY, "too slow")
+        elif listener in done and listener.result() == CLOSE_TOO_BIG:
+            await _close(ws, CLOSE_TOO_BIG, "message too big")
+        elif listener in done and listener.result() == CLOSE_POLICY:
+            log.info("dropped a live viewer sending too many messages")
+            await _close(ws, CLOSE_POLICY, "too many messages")
     finally:
         for task in (sender, listener):
             task.cancel()
@@ -106,8 +132,10 @@ async def _serve(ws: WebSocket, viewer: Viewer) -> None:
             await _close(ws, 1000, "bye")
 
 
-async def _listen(ws: WebSocket) -> int:
+async def _listen(ws: WebSocket, state: AppState) -> int:
     """Read (and ignore) what the viewer sends; returns a close code to use, or 0."""
+    settings = state.settings
+    window_ends, count = 0.0, 0
     while True:
         try:
             message = await ws.receive()
@@ -116,5 +144,11 @@ async def _listen(ws: WebSocket) -> int:
         if message["type"] == "websocket.disconnect":
             return 0
         size = len(message.get("text") or "") + len(message.get("bytes") or b"")
-        if size > MAX_INBOUND:
-            return 1009
+        if size > settings.ws_max_message_bytes:
+            return CLOSE_TOO_BIG
+        now = time.monotonic()
+        if now >= window_ends:
+            window_ends, count = now + settings.ws_message_window_s, 0
+        count += 1
+        if count > settings.ws_max_messages:
+            return CLOSE_POLICY

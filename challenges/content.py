@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
-import re
+import math
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
+import regex
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from leaderboard.keys import MAX_POINTS, TICK_MS, TICK_SPAN
@@ -75,6 +76,10 @@ class ChallengeDoc(BaseModel):
         elif self.kind == "numeric":
             if isinstance(self.answer, bool) or not isinstance(self.answer, int | float):
                 errors.append(("answer", "a numeric challenge needs a number as answer"))
+            elif not math.isfinite(self.answer):
+                errors.append(("answer", "the answer must be a finite number"))
+        if self.tolerance is not None and not math.isfinite(self.tolerance):
+            errors.append(("tolerance", "the tolerance must be a finite number"))
         elif self.kind == "checkin":
             if not self.booth:
                 errors.append(("booth", "a checkin challenge needs a booth slug"))
@@ -152,9 +157,11 @@ def _check_choice(options: list[str] | None, answer: Any) -> list[tuple[str, str
 
 def _check_text(answer: Any) -> list[tuple[str, str]]:
     if isinstance(answer, RegexAnswer):
+        # Compiled as the answer check runs it (`regex` module, case-insensitive); the match
+        # itself is bounded in time (challenges/kinds.py REGEX_TIMEOUT_S).
         try:
-            re.compile(answer.regex)
-        except re.error as exc:
+            regex.compile(answer.regex, flags=regex.IGNORECASE)
+        except (regex.error, OverflowError, RecursionError, ValueError) as exc:
             return [("answer.regex", f"not a valid regular expression: {exc}")]
         return []
     if isinstance(answer, str) and answer.strip():

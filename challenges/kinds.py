@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import math
-import re
 import time
 from typing import Any
 
 import pyotp
+import regex
 
 BOOTH_STEP_S = 30
+# A staff regex gets this long per answer on the writer thread; a legitimate pattern on a
+# 2,000-character answer needs microseconds. Past it the answer counts as wrong (and is
+# logged, without the answer): a catastrophic pattern cannot stall every player's attempts.
+REGEX_TIMEOUT_S = 0.05
+
+log = logging.getLogger("talentquest.challenges")
 
 
 def normalise(text: str) -> str:
@@ -29,6 +36,32 @@ def check(kind: str, spec: dict[str, Any], answer: Any, *, now: float | None = N
     return False
 
 
+def malformed(kind: str, answer: Any) -> str | None:
+    """Why `answer` is not an answer at all for this kind (the API answers 422), or None.
+
+    A numeric answer that reads as NaN or infinity (`NaN`, `Infinity`, `1e400`) is refused
+    rather than counted wrong: no tolerance can make it right.
+    """
+    if kind != "numeric" or isinstance(answer, bool) or isinstance(answer, list):
+        return None
+    value = numeric_value(answer)
+    if value is not None and not math.isfinite(value):
+        return "A numeric answer must be a finite number."
+    return None
+
+
+def numeric_value(answer: Any) -> float | None:
+    """The number a numeric answer reads as (thousands separators allowed), or None."""
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, int | float):
+        return float(answer)
+    try:
+        return float(str(answer).replace(",", "").replace("_", "").strip())
+    except (ValueError, OverflowError):
+        return None
+
+
 def _check_choice(spec: dict[str, Any], answer: Any) -> bool:
     expected = spec["answer"]
     if isinstance(expected, list):
@@ -46,19 +79,31 @@ def _check_text(spec: dict[str, Any], answer: Any) -> bool:
     given = normalise(str(answer))
     expected = spec["answer"]
     if isinstance(expected, dict):
-        return re.fullmatch(expected["regex"], given, flags=re.IGNORECASE) is not None
+        return _regex_matches(expected["regex"], given)
     accepted = expected if isinstance(expected, list) else [expected]
     return given in {normalise(a) for a in accepted}
 
 
-def _check_numeric(spec: dict[str, Any], answer: Any) -> bool:
-    if isinstance(answer, bool):
-        return False
+def _regex_matches(pattern: str, given: str) -> bool:
+    """Full match, case-insensitive, bounded in time (`regex`'s timeout); a timeout is wrong."""
     try:
-        value = float(str(answer).replace(",", "").replace("_", "").strip())
-    except ValueError:
+        return (
+            regex.fullmatch(pattern, given, flags=regex.IGNORECASE, timeout=REGEX_TIMEOUT_S)
+            is not None
+        )
+    except TimeoutError:
+        log.warning(
+            "answer regex %r timed out after %.0f ms on a %d-character answer; counted wrong",
+            pattern[:80],
+            REGEX_TIMEOUT_S * 1000,
+            len(given),
+        )
         return False
-    if not math.isfinite(value):
+
+
+def _check_numeric(spec: dict[str, Any], answer: Any) -> bool:
+    value = numeric_value(answer)
+    if value is None or not math.isfinite(value):
         return False
     tolerance = float(spec.get("tolerance") or 0.0)
     return abs(value - float(spec["answer"])) <= tolerance + 1e-9

@@ -42,7 +42,9 @@ class ChallengeDetail(ChallengeSummary):
 
 class AttemptIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    answer: str | int | float | list[str] = Field(
+    # A number must be finite: `NaN`, `Infinity` and `1e400` (which JSON reads as infinity)
+    # are a malformed body (422), not a wrong answer.
+    answer: str | int | Annotated[float, Field(allow_inf_nan=False)] | list[str] = Field(
         description="An option, a list of options, text or a number; 2,000 characters at most."
     )
 

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from challenges.kinds import malformed
 from challenges.models import Challenge, IdempotentResponse, Solve
 from challenges.writer import AttemptJob, IdempotencyRace, Outcome
 from kit.time import as_utc, utcnow
@@ -83,6 +84,8 @@ async def submit(
         if replay is not None:
             return replay
     challenge, quest, snapshot = await state.caches.content.get(state, challenge_id)
+    if (problem := malformed(snapshot.kind, answer)) is not None:
+        raise Invalid(problem, code="invalid_answer")  # refused before anything is counted
     verdict = window(quest, challenge, now)  # prerequisites are checked by the writer, in SQL
     if verdict.state == "closed":
         raise QuestClosed()

@@ -148,7 +148,8 @@ async def test_a_huge_frame_is_refused_from_its_header_without_buffering(
 
 
 async def test_a_full_process_says_try_again_later(limited: Server) -> None:
-    async with connect(_url(limited)) as a, connect(_url(limited)) as b, connect(_url(limited)) as c:
+    url = _url(limited)
+    async with connect(url) as a, connect(url) as b, connect(url) as c:
         for ws in (a, b, c):
             assert (await next_message(ws))["type"] == "snapshot"
         async with connect(_url(limited)) as extra:

@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from quest.core.datadir import create_private_file, private_file
+from quest.core.text import refuse_nul
 
 if TYPE_CHECKING:
     from quest.core.state import AppState
@@ -32,8 +33,10 @@ def make_engine(url: str) -> AsyncEngine:
             url, pool_size=1, max_overflow=0, pool_timeout=60, connect_args={"timeout": 30}
         )
         _sqlite_events(engine, begin="BEGIN IMMEDIATE")
-        return engine
-    return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    else:
+        engine = create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    refuse_nul(engine)  # PostgreSQL cannot take U+0000: a 422, the same on SQLite
+    return engine
 
 
 def make_read_engine(url: str, writer: AsyncEngine) -> AsyncEngine:
@@ -44,6 +47,7 @@ def make_read_engine(url: str, writer: AsyncEngine) -> AsyncEngine:
         url, pool_size=4, max_overflow=4, pool_timeout=60, connect_args={"timeout": 30}
     )
     _sqlite_events(engine, begin="BEGIN")
+    refuse_nul(engine)
     return engine
 
 

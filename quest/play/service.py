@@ -28,6 +28,7 @@ from quest.core import limits
 from quest.core.errors import AlreadySolved, Conflict, Invalid, QuestClosed
 from quest.core.limits import Window
 from quest.core.state import AppState
+from quest.core.text import NulCharacter, has_nul
 from quest.play.gates import window
 from quest.quests.models import Quest
 
@@ -53,6 +54,8 @@ def check_answer(answer: Answer) -> None:
         raise Invalid("The answer is too long (2,000 characters at most).", code="answer_too_long")
     if isinstance(answer, list) and (len(answer) > 50 or any(len(a) > 500 for a in answer)):
         raise Invalid("Too many or too long options in the answer.", code="answer_too_long")
+    if has_nul(answer):  # the writer's raw statements skip the engine's check
+        raise NulCharacter()
 
 
 def attempt_limit(state: AppState, account_id: int, kind: str) -> tuple[str, Window, str]:

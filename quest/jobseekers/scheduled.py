@@ -10,7 +10,8 @@ from quest.jobseekers.privacy import purge_unconverted
 
 
 async def purge_job(state: AppState, now: datetime) -> int:
-    """Daily at 03:30 UTC: erase unconverted players `purge_after_days` after their quest."""
+    """Daily at 03:30 UTC: erase unconverted players `purge_after_days` after their quest,
+    each in a transaction of its own (one that fails is logged and tried again next run)."""
     return await purge_unconverted(state, now=now)
 
 

@@ -1,11 +1,14 @@
 """Abuse limits: atomic counters in Redis, one round trip each (see docs/configuration.md).
 
-Two shapes, each one Lua script on one key (so it also runs on a Redis Cluster):
+Three shapes, each one Lua script on one key (so it also runs on a Redis Cluster):
 
 - a fixed window (`take`): INCR, and EXPIRE when the key is new, answering the count and
   the time left in one round trip. Counting happens *before* the work it limits, so N
-  concurrent requests get the counts 1..N and exactly `limit` of them pass; work that
-  turns out not to count (a correct answer) is given back with `give_back`.
+  concurrent requests get the counts 1..N and exactly `limit` of them pass.
+- a fixed window of slots (`reserve`): the same, for work that may turn out not to count
+  (a correct answer is not a wrong one). A slot is taken before the work, in one round
+  trip, and then kept or given back; while the window is full but slots are still in
+  flight, a request waits briefly for one instead of being refused.
 - an exponential backoff (`backoff`): after `free` failures each further one locks the
   subject for `base_s * 2**k` seconds (at most `max_s`); `clear` forgets them (a success).
 
@@ -15,6 +18,7 @@ be reached the limits fail open: the game keeps running and SQL still caps what 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -26,6 +30,7 @@ from redis.exceptions import RedisError
 from kit.errors import RateLimited
 
 log = logging.getLogger("talentquest.limits")
+RESERVE_WAIT_S = 3.0  # how long a request waits for a slot that work in flight may free
 
 # KEYS[1] counter; ARGV[1] window in ms, ARGV[2] cost. Returns {count, ms left in the window}.
 _WINDOW_LUA = """
@@ -39,10 +44,32 @@ end
 return {n, ttl}
 """
 
-# KEYS[1] counter. Gives one hit back, never creating the key (it keeps its expiry).
-_GIVE_BACK_LUA = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
-return 0
+# KEYS[1] a hash {n: slots taken in the window, f: of which still in flight}; ARGV[1] window
+# in ms, ARGV[2] limit. Returns {1, n} (a slot taken), {2, ttl} (full, but some in flight may
+# be given back: ask again shortly) or {0, ttl} (full).
+_RESERVE_LUA = """
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+if n < tonumber(ARGV[2]) then
+  n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+  redis.call('HINCRBY', KEYS[1], 'f', 1)
+  if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+  return {1, n}
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if tonumber(redis.call('HGET', KEYS[1], 'f') or '0') > 0 then return {2, ttl} end
+return {0, ttl}
+"""
+
+# KEYS[1] as above; ARGV[1] 1: the slot stays taken, 0: it is given back. Never creates the key.
+_SETTLE_LUA = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if tonumber(redis.call('HINCRBY', KEYS[1], 'f', -1)) < 0 then
+  redis.call('HSET', KEYS[1], 'f', 0)
+end
+if ARGV[1] == '0' and tonumber(redis.call('HINCRBY', KEYS[1], 'n', -1)) < 0 then
+  redis.call('HSET', KEYS[1], 'n', 0)
+end
+return 1
 """
 
 # KEYS[1] a hash {n: failures, until: ms}; ARGV: now ms, free, base ms, max ms, memory ms,
@@ -104,12 +131,53 @@ async def take(redis: Redis, key: str, rule: Window, *, detail: str, cost: int =
     return True
 
 
-async def give_back(redis: Redis, key: str) -> None:
-    """Undo one hit counted by `take` (the work turned out not to count)."""
-    try:
-        await redis.register_script(_GIVE_BACK_LUA)(keys=[key])
-    except RedisError:
-        log.warning("limiter unreachable; %s not given back", key)
+@dataclass(frozen=True)
+class Slot:
+    """A slot taken by `reserve` for work in flight: `keep` it or `give_back` once it is done."""
+
+    redis: Redis
+    key: str
+
+    async def keep(self) -> None:
+        """The work counted (a wrong answer): the slot stays taken until the window ends."""
+        await self._settle(keep=True)
+
+    async def give_back(self) -> None:
+        """The work did not count (a correct answer, a refusal): free the slot."""
+        await self._settle(keep=False)
+
+    async def _settle(self, *, keep: bool) -> None:
+        try:
+            await self.redis.register_script(_SETTLE_LUA)(keys=[self.key], args=[1 if keep else 0])
+        except RedisError:
+            log.warning("limiter unreachable; %s not settled", self.key)
+
+
+async def reserve(
+    redis: Redis, key: str, rule: Window, *, detail: str, wait_s: float = RESERVE_WAIT_S
+) -> Slot | None:
+    """Take one of `rule.limit` slots of the window *before* the work; refuse past them.
+
+    Concurrent requests each get a distinct slot, so no more than `limit` are ever in the
+    work at once or counted in a window. When every slot is taken but some are still in
+    flight (they may be given back: correct answers), wait up to `wait_s` for one.
+    Returns None when Redis is unreachable (the limit fails open).
+    """
+    script = redis.register_script(_RESERVE_LUA)
+    deadline = time.monotonic() + wait_s
+    pause = 0.01
+    while True:
+        try:
+            verdict, value = await script(keys=[key], args=[rule.window_s * 1000, rule.limit])
+        except RedisError:
+            log.warning("limiter unreachable; %s not counted", key)
+            return None
+        if int(verdict) == 1:
+            return Slot(redis, key)
+        if int(verdict) == 0 or time.monotonic() >= deadline:
+            raise RateLimited(detail, retry_after=_seconds(int(value)))
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 async def backoff(redis: Redis, key: str, rule: Backoff, *, detail: str, count: bool) -> None:

@@ -20,7 +20,7 @@ async def booth_code_now(
 ) -> BoothCodeOut:
     """The code a booth's screen shows now, its remaining life, and its QR code."""
     shown = await staff.booth_code_now(session=session, slug=slug, booth=booth, now=time.time())
-    url = public_url(request, f"/play/{slug}/checkin?code={shown.code}")
+    url = public_url(request, shown.checkin_path(slug))  # the QR code names the booth
     return BoothCodeOut(
         booth=booth, code=shown.code, expires_in=shown.expires_in, url=url, qr_svg=qr_svg(url)
     )

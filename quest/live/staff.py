@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 from redis.asyncio import Redis
 from sqlalchemy import func
@@ -27,6 +28,16 @@ SPM_MINUTES = 10
 class BoothCode:
     code: str
     expires_in: float  # seconds until the code changes
+    number: int  # the booth's number (its check-in challenge's id): a check-in names it
+
+    @property
+    def full(self) -> str:
+        """The code as the screen shows it, booth number first: enough to check in anywhere."""
+        return f"{self.number}-{self.code}"
+
+    def checkin_path(self, slug: str) -> str:
+        """The check-in page with this booth and code filled in: what the QR code opens."""
+        return f"/play/{quote(slug)}/checkin?booth={self.number}&code={self.code}"
 
 
 async def booth_code_now(*, session: AsyncSession, slug: str, booth: str, now: float) -> BoothCode:
@@ -41,9 +52,11 @@ async def booth_code_now(*, session: AsyncSession, slug: str, booth: str, now: f
     )
     for challenge in rows.all():
         if challenge.spec.get("booth") == booth:
+            assert challenge.id is not None
             return BoothCode(
                 code=booth_code(challenge.spec["secret"], now=now),
                 expires_in=round(BOOTH_STEP_S - (now % BOOTH_STEP_S), 1),
+                number=challenge.id,
             )
     raise NotFound(f"No booth {booth!r} in quest {slug!r}.", code="booth_not_found")
 

@@ -92,11 +92,11 @@ async def submit(
     verdict = window(quest, challenge, now)  # prerequisites are checked by the writer, in SQL
     if verdict.state == "closed":
         raise QuestClosed()
-    # Count the attempt as wrong *before* judging it (one atomic round trip), so concurrent
-    # wrong answers cannot all slip under the limit; an attempt that is not a recorded wrong
-    # answer gives its slot back below.
+    # Take a wrong-answer slot *before* judging (one atomic round trip), so concurrent wrong
+    # answers cannot all slip under the limit; an attempt that is not a recorded wrong answer
+    # gives its slot back below.
     limit_key, rule, too_many = attempt_limit(state, principal.id, snapshot.kind)
-    counted = await limits.take(state.redis, limit_key, rule, detail=too_many)
+    slot = await limits.reserve(state.redis, limit_key, rule, detail=too_many)
     job = AttemptJob(
         account_id=principal.id,
         challenge=snapshot,
@@ -108,8 +108,8 @@ async def submit(
     try:
         outcome = await state.writer.submit(job)
     except (IdempotencyRace, AlreadySolved):
-        if counted:
-            await limits.give_back(state.redis, limit_key)
+        if slot is not None:
+            await slot.give_back()
         # Another request with this key got there first (in the same writer batch, a correct
         # one is refused as already solved before its key is looked at): answer with its reply.
         if idempotency_key is None:
@@ -119,11 +119,11 @@ async def submit(
             raise
         return replay
     except Exception:
-        if counted:
-            await limits.give_back(state.redis, limit_key)
+        if slot is not None:
+            await slot.give_back()
         raise
-    if counted and outcome.correct:
-        await limits.give_back(state.redis, limit_key)
+    if slot is not None:
+        await (slot.give_back() if outcome.correct else slot.keep())
     state.metrics.attempts.labels("correct" if outcome.correct else "wrong").inc()
     standing = await after_commit(state, principal, quest, outcome)
     result = AttemptResult(

@@ -41,7 +41,9 @@ async def test_a_player_on_a_phone(live_server: Server, server_env: dict[str, st
         r = await api.post(
             "/api/admin/quests", json=QUEST_DOC, headers={"Authorization": f"Bearer {token}"}
         )
+        listing = (await api.get("/api/quests/expo/challenges")).json()
     assert r.status_code == 201, r.text
+    booth = next(c["id"] for c in listing if c["slug"] == "booth")  # the QR code names it
     base = live_server.url
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -82,7 +84,7 @@ async def test_a_player_on_a_phone(live_server: Server, server_env: dict[str, st
             await solve(page, base + "/play/expo/luhn", lambda: page.fill("#f-answer", "3"))
 
             code = booth_code(SECRET, now=time.time())
-            await page.goto(f"{base}/play/expo/checkin?code={code}")
+            await page.goto(f"{base}/play/expo/checkin?booth={booth}&code={code}")
             await page.wait_for_url(base + "/play/expo/booth")
             assert "Correct!" in (await page.text_content("#feedback") or "")
             await check_page(page, "checkin-result", errors)

@@ -93,16 +93,19 @@ async def test_hint_unlock_shows_text_and_cost(client: httpx.AsyncClient, quest:
 
 
 async def test_checkin_from_a_qr_link(client: httpx.AsyncClient, quest: dict) -> None:
-    code = booth_code(SECRET, now=time.time())
-    r = await client.get(f"/play/expo/checkin?code={code}")
+    code, booth = booth_code(SECRET, now=time.time()), quest["booth"]
+    r = await client.get(f"/play/expo/checkin?booth={booth}&code={code}")
     assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
     await signup(client, "visitor")
-    page = await client.get(f"/play/expo/checkin?code={code}")
+    page = await client.get(f"/play/expo/checkin?booth={booth}&code={code}")
     assert f'value="{code}"' in page.text and "checkin.js" in page.text
+    assert f'value="{booth}" selected' in page.text
     bad = await post_form(client, "/play/expo/checkin", code="12")
     assert bad.status_code == 200 and "A booth code is 6 digits." in bad.text
+    bare = await post_form(client, "/play/expo/checkin", code=code)
+    assert bare.status_code == 200 and "Choose the booth" in bare.text
     r = await client.post(
-        "/play/expo/checkin", data={"csrf_token": csrf_of(page.text), "code": code}
+        "/play/expo/checkin", data={"csrf_token": csrf_of(page.text), "booth": booth, "code": code}
     )
     assert r.status_code == 303 and r.headers["location"] == "/play/expo/booth"
     assert "Correct!" in (await client.get("/play/expo/booth")).text
@@ -114,7 +117,7 @@ async def test_checkin_twice_sends_the_player_to_the_booth_with_the_refusal(
     await signup(client, "twice")
     code = booth_code(SECRET, now=time.time())
     for _ in range(2):
-        r = await post_form(client, "/play/expo/checkin", code=code)
+        r = await post_form(client, "/play/expo/checkin", booth=quest["booth"], code=code)
         assert r.status_code == 303 and r.headers["location"] == "/play/expo/booth"
     shown = await client.get("/play/expo/booth")
     assert "You have already solved this challenge." in shown.text
@@ -126,7 +129,8 @@ async def test_checkin_page_refuses_the_code_of_a_closed_quest(
     await signup(client, "toolate")
     r = await client.patch("/api/admin/quests/expo", json={"status": "closed"}, headers=auth(staff))
     assert r.status_code == 200
-    r = await post_form(client, "/play/expo/checkin", code=booth_code(SECRET, now=time.time()))
+    code = f"{quest['booth']}-{booth_code(SECRET, now=time.time())}"
+    r = await post_form(client, "/play/expo/checkin", code=code)
     assert r.status_code == 200 and "That code is not valid" in r.text
     shown = await client.get("/play/expo/booth")
     assert "Correct!" not in shown.text and "You have solved this one." not in shown.text

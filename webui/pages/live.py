@@ -5,6 +5,7 @@ Their templates stand alone (no site layout): they run for hours on a screen acr
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
 from fastapi import Request
@@ -16,6 +17,7 @@ from leaderboard.errors import UnknownScope
 from leaderboard.windows import resolve_scope
 from quest.core.errors import Invalid
 from quest.live.links import public_url, qr_svg
+from quest.live.staff import booth_code_now
 from quest.quests import service
 from webui.deps import ReadSession, StaffPage, page_router
 from webui.templates import render
@@ -62,12 +64,14 @@ async def booth_screen(
     request: Request, slug: str, booth: str, session: ReadSession, user: StaffPage
 ) -> Response:
     quest = await service.get_quest(session=session, slug=slug, include_draft=True)
+    shown = await booth_code_now(session=session, slug=slug, booth=booth, now=time.time())
     return render(
         request,
         "board/booth.html",
         {
             "title": quest.title,
             "booth": booth,
+            "number": shown.number,  # shown with the code: a check-in names its booth
             "code_url": f"/api/admin/booths/{quote(slug)}/{quote(booth)}/code",
         },
     )

@@ -22,7 +22,7 @@ from quest.core.errors import DomainError
 from quest.core.state import AppState
 from quest.play import booths, catalog, hints
 from quest.play import service as play
-from quest.play.errors import BoothRefused, InvalidBoothCode
+from quest.play.errors import BoothRefused
 from quest.play.gates import quest_window_open
 from quest.play.schemas import ChallengeSummary
 from quest.play.service import AttemptResult
@@ -121,41 +121,90 @@ async def quest_map(
 
 @router.get("/play/{slug}/checkin")
 async def checkin_form(
-    request: Request, slug: str, session: ReadSession, user: PlayerPage, code: str = ""
+    request: Request,
+    slug: str,
+    session: ReadSession,
+    user: PlayerPage,
+    code: str = "",
+    booth: str = "",
 ) -> Response:
+    """The check-in form; a booth's QR code opens it with its booth and code filled in."""
     quest = await load_quest(session, slug, user)
-    return render(
+    return await checkin_page(
+        request, session, quest, booth=booth[:12], code=code[:20], auto=bool(code and booth)
+    )
+
+
+async def checkin_page(
+    request: Request,
+    session: AsyncSession,
+    quest: Quest,
+    *,
+    booth: str,
+    code: str,
+    auto: bool = False,
+    errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    assert quest.id is not None
+    response = render(
         request,
         "checkin.html",
-        {"quest": quest, "code": code[:12], "errors": {}, "auto": bool(code)},
+        {
+            "quest": quest,
+            "booths": await booths.booths_of(session=session, quest_id=quest.id),
+            "booth": booth,
+            "code": code,
+            "errors": errors or {},
+            "auto": auto,
+        },
+        status_code=FORM_ERROR if errors else 200,
     )
+    response.headers.update(headers or {})
+    return response
+
+
+CHECKIN_PROBLEMS = {
+    "booth_required": ("booth", "checkin.booth_required"),
+    "unknown_booth": ("booth", "checkin.booth_unknown"),
+    "booth_ambiguous": ("booth", "checkin.booth_unknown"),
+    "booth_mismatch": ("code", "checkin.booth_mismatch"),
+}
 
 
 @router.post("/play/{slug}/checkin")
 async def checkin(
     request: Request, slug: str, form: CsrfForm, state: StateDep, user: PlayerPage
 ) -> Response:
-    code = str(form.get("code") or "").strip().replace(" ", "")[:12]
+    code = str(form.get("code") or "").strip()[:20]
+    booth = str(form.get("booth") or "").strip()[:12]
     async with state.readmaker() as session:
         quest = await load_quest(session, slug, user)
+    lang = pick_lang(request)
     try:
-        done = await booths.checkin(state=state, principal=user, code=code, quest_id=quest.id)
-    except InvalidBoothCode:
-        lang = pick_lang(request)
-        key = (
-            "checkin.code_format" if not (code.isdigit() and len(code) == 6) else "checkin.invalid"
-        )
-        return render(
-            request,
-            "checkin.html",
-            {"quest": quest, "code": code, "errors": {"code": translate(lang, key)}, "auto": False},
-            status_code=FORM_ERROR,
+        done = await booths.checkin(
+            state=state, principal=user, code=code, booth=booth or None, quest_id=quest.id
         )
     except BoothRefused as exc:
-        return refused(request, challenge_path(quest, exc.booth.challenge_slug), exc)
-    return result_page(
-        request, challenge_path(quest, done.booth.challenge_slug), done.attempt, code
-    )
+        if exc.code_ != "rate_limited":
+            return refused(request, challenge_path(quest, exc.booth.challenge_slug), exc)
+        wait = int(exc.headers["Retry-After"])
+        message = translate(lang, "checkin.rate_limited", n=wait)
+        problem, headers = {"code": message}, exc.headers
+    except DomainError as exc:
+        field_, key = CHECKIN_PROBLEMS.get(exc.code_, ("code", "checkin.invalid"))
+        digits = "".join(ch for ch in code if ch.isdigit())
+        if exc.code_ == "invalid_code" and len(digits) < 6:
+            key = "checkin.code_format"
+        problem, headers = {field_: translate(lang, key)}, {}
+    else:
+        return result_page(
+            request, challenge_path(quest, done.booth.challenge_slug), done.attempt, code
+        )
+    async with state.readmaker() as session:
+        return await checkin_page(
+            request, session, quest, booth=booth, code=code, errors=problem, headers=headers
+        )
 
 
 def challenge_path(quest: Quest, challenge_slug: str) -> str:
@@ -272,13 +321,20 @@ async def _submit(
     assert challenge.id is not None
     target = challenge_path(quest, challenge.slug)
     try:
-        result = await play.submit(
-            state=state,
-            principal=user,
-            challenge_id=challenge.id,
-            answer=given,
-            idempotency_key=idem[:255] if idem else None,
-        )
+        if challenge.kind == "checkin" and isinstance(given, str):
+            # A booth's page names its booth: the code is checked against it alone.
+            done = await booths.checkin(
+                state=state, principal=user, code=given, booth=challenge.id, quest_id=quest.id
+            )
+            result = done.attempt
+        else:
+            result = await play.submit(
+                state=state,
+                principal=user,
+                challenge_id=challenge.id,
+                answer=given,
+                idempotency_key=idem[:255] if idem else None,
+            )
     except DomainError as exc:
         return refused(request, target, exc)
     return result_page(request, target, result, given)

@@ -117,12 +117,13 @@ async def test_a_venue_signs_up_150_players_in_a_minute(app: FastAPI) -> None:
 
 @pytest.mark.parametrize("limit", [3])
 async def test_sign_ups_per_address_are_limited(
-    app: FastAPI, client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, limit: int,
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    elsewhere: httpx.AsyncClient,
+    limit: int,
     hashes: list[str],
 ) -> None:
-    app.state.tq.settings = app.state.tq.settings.model_copy(
-        update={"signup_address_limit": limit}
-    )
+    app.state.tq.settings = app.state.tq.settings.model_copy(update={"signup_address_limit": limit})
     for n in range(limit):
         await register(client, f"farm{n}")
     hashes.clear()

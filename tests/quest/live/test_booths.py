@@ -45,7 +45,8 @@ async def test_booth_code_endpoint_is_staff_only(
     body = r.json()
     assert body["code"] == booth_code(SECRET) and len(body["code"]) == 6
     assert 0 < body["expires_in"] <= 30
-    assert body["url"] == f"http://test/play/expo/checkin?code={body['code']}"
+    booth = quest["booth"]  # the QR code names the booth (its number) with the code
+    assert body["url"] == f"http://test/play/expo/checkin?booth={booth}&code={body['code']}"
     assert body["qr_svg"].startswith("<svg") and "</svg>" in body["qr_svg"]
     r = await client.get("/api/admin/booths/expo/nowhere/code", headers=auth(staff))
     assert r.status_code == 404 and r.json()["code"] == "booth_not_found"
@@ -57,23 +58,24 @@ async def test_checkins_accept_current_and_previous_code_only(
     await _away_from_a_step_boundary()
     now = time.time()
     late = await register(client, "latecomer")
+    at = {"booth": quest["booth"]}
     r = await client.post(
-        "/api/checkins", json={"code": booth_code(SECRET, now=now - 30)}, headers=auth(late)
+        "/api/checkins", json=at | {"code": booth_code(SECRET, now=now - 30)}, headers=auth(late)
     )
     assert r.status_code == 200, r.text
     assert r.json()["booth"] == "aeroism" and r.json()["points_awarded"] == 100
     # The same player again, with the current code: already solved.
     r = await client.post(
-        "/api/checkins", json={"code": booth_code(SECRET, now=now)}, headers=auth(late)
+        "/api/checkins", json=at | {"code": booth_code(SECRET, now=now)}, headers=auth(late)
     )
     assert r.status_code == 409 and r.json()["code"] == "already_solved"
     # A code two steps old (copied off the screen over a minute ago) is refused.
     other = await register(client, "copier")
     r = await client.post(
-        "/api/checkins", json={"code": booth_code(SECRET, now=now - 60)}, headers=auth(other)
+        "/api/checkins", json=at | {"code": booth_code(SECRET, now=now - 60)}, headers=auth(other)
     )
     assert r.status_code == 422 and r.json()["code"] == "invalid_code"
-    r = await client.post("/api/checkins", json={"code": "nonsense"}, headers=auth(other))
+    r = await client.post("/api/checkins", json=at | {"code": "nonsense"}, headers=auth(other))
     assert r.status_code == 422 and r.json()["code"] == "invalid_code"
 
 

@@ -107,12 +107,19 @@ async def test_wrong_answer_rate_limit(client: httpx.AsyncClient, quest: dict[st
 async def test_checkin_with_rotating_code(client: httpx.AsyncClient, quest: dict[str, int]) -> None:
     token = await register(client, "hank")
     secret = QUEST_DOC["challenges"][4]["secret"]
-    r = await client.post("/api/checkins", json={"code": "000000"}, headers=auth(token))
+    booth = quest["booth"]
+    r = await client.post(
+        "/api/checkins", json={"booth": booth, "code": "000000"}, headers=auth(token)
+    )
     assert r.status_code == 422 and r.json()["code"] == "invalid_code"
-    r = await client.post("/api/checkins", json={"code": booth_code(secret)}, headers=auth(token))
+    r = await client.post(
+        "/api/checkins", json={"code": f"{booth}-{booth_code(secret)}"}, headers=auth(token)
+    )
     assert r.status_code == 200, r.text
     assert r.json()["booth"] == "aeroism" and r.json()["points_awarded"] == 100
-    r = await client.post("/api/checkins", json={"code": booth_code(secret)}, headers=auth(token))
+    r = await client.post(
+        "/api/checkins", json={"booth": booth, "code": booth_code(secret)}, headers=auth(token)
+    )
     assert r.status_code == 409
 
 
@@ -123,7 +130,11 @@ async def test_checkin_refuses_the_code_of_a_closed_quest(
     secret = QUEST_DOC["challenges"][4]["secret"]
     r = await client.patch("/api/admin/quests/expo", json={"status": "closed"}, headers=auth(staff))
     assert r.status_code == 200
-    r = await client.post("/api/checkins", json={"code": booth_code(secret)}, headers=auth(token))
+    r = await client.post(
+        "/api/checkins",
+        json={"booth": quest["booth"], "code": booth_code(secret)},
+        headers=auth(token),
+    )
     assert r.status_code == 422 and r.json()["code"] == "invalid_code"
 
 

@@ -31,7 +31,9 @@ async def recorded(app: FastAPI, challenge_id: int) -> int:
     async with app.state.tq.readmaker() as session:
         count = (
             await session.exec(
-                select(func.count()).select_from(Attempt).where(Attempt.challenge_id == challenge_id)
+                select(func.count())
+                .select_from(Attempt)
+                .where(Attempt.challenge_id == challenge_id)
             )
         ).one()
     return int(count)
@@ -41,7 +43,8 @@ async def attempt(
     client: httpx.AsyncClient, token: str, cid: int, answer: object, key: str | None = None
 ) -> httpx.Response:
     headers = auth(token) | ({"Idempotency-Key": key} if key else {})
-    return await client.post(f"/api/challenges/{cid}/attempts", json={"answer": answer}, headers=headers)
+    url = f"/api/challenges/{cid}/attempts"
+    return await client.post(url, json={"answer": answer}, headers=headers)
 
 
 async def _away_from_a_step_boundary() -> None:

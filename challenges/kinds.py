@@ -54,9 +54,9 @@ def numeric_value(answer: Any) -> float | None:
     """The number a numeric answer reads as (thousands separators allowed), or None."""
     if isinstance(answer, bool):
         return None
-    if isinstance(answer, int | float):
-        return float(answer)
     try:
+        if isinstance(answer, int | float):
+            return float(answer)  # a 400-digit JSON integer overflows
         return float(str(answer).replace(",", "").replace("_", "").strip())
     except (ValueError, OverflowError):
         return None

@@ -114,3 +114,22 @@ async def test_the_largest_values_in_range_are_answered(
         f"/api/recruiter/candidates?offset={MAX_OFFSET}", headers=auth(who["recruiter"])
     )
     assert r.status_code == 200 and r.json()["items"] == []
+
+
+@pytest.mark.usefixtures("quest")
+async def test_huge_numbers_in_an_answer(client: httpx.AsyncClient, quest: dict[str, int]) -> None:
+    """A JSON number past a float's range (a 400-digit integer) is just a wrong answer,
+    never an OverflowError."""
+    player = await register(client, "bignumbers")
+    headers = {**auth(player), "content-type": "application/json"}
+    for raw in ("1" + "0" * 400, "-1" + "0" * 400):
+        r = await client.post(
+            f"/api/challenges/{quest['luhn']}/attempts",
+            content=f'{{"answer": {raw}}}',
+            headers=headers,
+        )
+        assert r.status_code == 200 and r.json()["correct"] is False, (raw[:10], r.text)
+    r = await client.post(
+        f"/api/challenges/{quest['luhn']}/attempts", json={"answer": 3}, headers=auth(player)
+    )
+    assert r.status_code == 200 and r.json()["correct"] is True, r.text

@@ -13,7 +13,6 @@ from leaderboard.board import composite, decode
 from quest.boards import sync as board_sync
 from tests.support.app import auth, register
 
-
 # More than one tick (100 ms) apart: solves within one tick tie on time too.
 TICK_GAP = 1.5 * keys.TICK_MS / 1000
 

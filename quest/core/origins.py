@@ -47,7 +47,9 @@ def _site(public_url: str | None, host: str, port: int, trusted: str) -> Site:
         raise ValueError(f"TQ_PUBLIC_URL must be an http(s) URL, not {url!r}")
     origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}".lower()
     if trusted.strip():
-        hosts = tuple(h.strip().lower().strip("[]") for h in trusted.split(",") if h.strip())
+        listed = (h.strip().lower().strip("[]") for h in trusted.split(",") if h.strip())
+        # The public URL's host is always answered (in-process clients use it too).
+        hosts = tuple(dict.fromkeys((*listed, parts.hostname.lower())))
     else:
         bound = () if host in WILDCARD_BINDS else (host.lower().strip("[]"),)
         hosts = tuple(dict.fromkeys((parts.hostname.lower(), *LOOPBACK_NAMES, *bound)))

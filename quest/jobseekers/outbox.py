@@ -35,6 +35,7 @@ from starlette.types import ASGIApp
 from kit.loops import check_stop
 from kit.time import utcnow
 from quest.core.errors import Conflict, NotFound
+from quest.core.origins import site
 from quest.core.state import AppState
 from quest.jobseekers.models import HandoffEvent
 from quest.jobseekers.schemas import HandoffItem, HandoffPage
@@ -267,7 +268,9 @@ async def run_relay(state: AppState, *, app: ASGIApp) -> None:
         url = settings.handoff_url
     else:  # the built-in receiver, in-process: still a signed request through the whole stack
         transport = httpx.ASGITransport(app=app)
-        client = httpx.AsyncClient(transport=transport, base_url="http://talentquest", timeout=10.0)
+        # The public URL's host: the one Host name the trusted-host check always answers.
+        base = site(settings).url
+        client = httpx.AsyncClient(transport=transport, base_url=base, timeout=10.0)
         url = BUILT_IN_PATH
     relay = Relay(client, url, Webhook(settings.resolved_handoff_secret), _owner())
     try:

@@ -54,7 +54,7 @@ async def login(
     except (Unauthenticated, Forbidden, RateLimited) as exc:
         problem = PROBLEMS.get(type(exc), "login.wrong")
         wait = int(exc.headers.get("Retry-After", "0"))
-        response = render(
+        response: Response = render(
             request,
             "login.html",
             {
@@ -105,7 +105,7 @@ async def signup(
             wait = int(exc.headers["Retry-After"])
             errors = {"__all__": translate(lang, "signup.throttled", n=wait)}
     if errors:
-        response = render(
+        response: Response = render(
             request,
             "signup.html",
             {"next": next_url, "values": given, "errors": errors},

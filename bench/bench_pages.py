@@ -99,10 +99,10 @@ async def main(requests: int, players: int) -> None:
             )
         transport = httpx.ASGITransport(app=app)
         results: list[tuple[str, list[float]]] = []
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as anon:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as anon:
             for path in ("/", "/login", "/signup", "/play/talent-quest"):
                 results.append((f"anonymous {path}", await measure(anon, path, requests)))
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as player:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as player:
             await login(player, "bench001")
             for path in (
                 "/play/talent-quest",
@@ -112,7 +112,7 @@ async def main(requests: int, players: int) -> None:
                 "/me",
             ):
                 results.append((f"player {path}", await measure(player, path, requests)))
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as staff:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as staff:
             await login(staff, "benchstaff")
             for path in (
                 "/staff",

@@ -24,7 +24,7 @@ async def test_signed_standard_webhooks(
     hooked_app: FastAPI, receiver: Receiver, settings: object
 ) -> None:
     transport = httpx.ASGITransport(app=hooked_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         token = await register(client, "alice")
         jid = await convert(client, token)
         [row] = await delivered(hooked_app)
@@ -42,7 +42,7 @@ async def test_outage_then_recovery_delivers_everything_once(
 ) -> None:
     receiver.default, receiver.retry_after = 503, "1"
     transport = httpx.ASGITransport(app=hooked_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         ids = [await convert(client, await register(client, f"player{i}")) for i in range(5)]
 
         async def failing_twice() -> bool:
@@ -74,7 +74,7 @@ async def test_outage_then_recovery_delivers_everything_once(
 async def test_retry_after_is_honoured(hooked_app: FastAPI, receiver: Receiver) -> None:
     receiver.script, receiver.retry_after = [503], "120"
     transport = httpx.ASGITransport(app=hooked_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         await convert(client, await register(client, "bob"))
 
         async def tried() -> bool:
@@ -92,7 +92,7 @@ async def test_lost_reply_redelivers_with_the_same_id(
     """The receiver applied the event but the answer was a 500: the retry has the same id."""
     receiver.script = [500]
     transport = httpx.ASGITransport(app=hooked_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         await convert(client, await register(client, "carl"))
         [row] = await delivered(hooked_app)
     assert row.attempts == 2
@@ -103,7 +103,7 @@ async def test_dead_after_deadline_and_redrive(hooked_app: FastAPI, receiver: Re
     receiver.default = 500
     state = hooked_app.state.tq
     transport = httpx.ASGITransport(app=hooked_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         await convert(client, await register(client, "dora"))
         async with state.sessionmaker() as session, session.begin():
             await session.exec(update(HandoffEvent).values(retry_until=utcnow()))
@@ -138,7 +138,7 @@ async def test_leases_keep_two_relays_apart(relayless_app: FastAPI) -> None:
     """Two claimers never get the same event; a lease keeps others off until it expires."""
     app, state = relayless_app, relayless_app.state.tq
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         for handle in ("fay", "gil", "hal"):
             await convert(client, await register(client, handle))
     await asyncio.sleep(1.5)  # longer than a relay's poll: with no relay, nothing moves

@@ -80,7 +80,7 @@ async def main(n: int) -> int:
     try:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+            async with httpx.AsyncClient(transport=transport, base_url="http://[::1]") as client:
                 gate = asyncio.Semaphore(16)
 
                 async def convert(i: int) -> None:

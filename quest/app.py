@@ -22,11 +22,12 @@ from quest.boards import router as boards
 from quest.boards import sync as board_sync
 from quest.core.datadir import private_dir
 from quest.core.db import (
-    create_schema,
+    PoolOptions,
     is_sqlite,
     make_engine,
     make_read_engine,
     make_readmaker,
+    make_replica_engine,
     make_sessionmaker,
     make_sync_engine,
 )
@@ -34,6 +35,7 @@ from quest.core.deps import jobs_caller
 from quest.core.handlers import install_error_handlers
 from quest.core.metrics import Metrics
 from quest.core.middleware import BodyLimit, RouteTiming, SecurityHeaders, TrustedHosts
+from quest.core.migrate import SchemaError, prepare
 from quest.core.origins import site
 from quest.core.secrets import resolve_secrets
 from quest.core.settings import Settings, get_settings
@@ -56,6 +58,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     private_dir(settings.data_dir)
     # Where each secret came from, never its value (resolved in create_app).
     log.info("secrets: %s", "; ".join(s.describe() for s in app.state.secret_sources))
+    pool_options = PoolOptions.of(settings)
+    engine = make_engine(settings.resolved_database_url, pool_options)
+    try:  # SQLite upgrades itself; elsewhere a database behind the code needs TQ_AUTO_MIGRATE
+        migrate = is_sqlite(settings.resolved_database_url) or settings.auto_migrate
+        await prepare(engine, upgrade=migrate)
+    except BaseException as exc:
+        if isinstance(exc, SchemaError):
+            log.error("not serving: %s", exc)
+        await engine.dispose()
+        raise
     embedded = None
     redis_url = settings.redis_url
     if not redis_url:
@@ -67,19 +79,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # A blocking pool: a burst waits for a free connection instead of failing.
     pool = aioredis.BlockingConnectionPool.from_url(redis_url, max_connections=256, timeout=10)
     client = aioredis.Redis(connection_pool=pool)
-    engine = make_engine(settings.resolved_database_url)
     read_engine = make_read_engine(settings.resolved_database_url, engine)
-    await create_schema(engine)
+    replica_url = settings.resolved_database_read_url
+    replica_engine = make_replica_engine(replica_url, pool_options) if replica_url else read_engine
     state = AppState(
         settings=settings,
         engine=engine,
         sessionmaker=make_sessionmaker(engine),
-        readmaker=make_readmaker(read_engine),
+        readmaker=make_readmaker(replica_engine),
+        primary_readmaker=make_readmaker(read_engine),
         redis=client,
         boards=Boards(client),
         metrics=app.state.metrics,
         writer=AttemptWriter(
-            make_sync_engine(settings.resolved_database_url),
+            make_sync_engine(settings.resolved_database_url, pool_options),
             workers=1 if is_sqlite(settings.resolved_database_url) else 4,
         ),
     )
@@ -116,6 +129,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await engine.dispose()
         if read_engine is not engine:
             await read_engine.dispose()
+        if replica_engine is not read_engine:
+            await replica_engine.dispose()
         if embedded is not None:
             await embedded.astop()
 

@@ -26,7 +26,7 @@ async def page_user(request: Request, state: StateDep) -> Principal | None:
     user: Principal | None = None
     if raw:
         try:
-            async with state.readmaker() as session:
+            async with state.primary_readmaker() as session:  # never a lagging replica
                 user = await resolve_token(session=session, redis=state.redis, raw=raw)
         except Unauthenticated:
             request.state.drop_session = True

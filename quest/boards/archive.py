@@ -125,7 +125,7 @@ async def archive_closed(state: AppState, quest: Quest, *, now: datetime) -> lis
     candidates = closed_windows(scopes, now=now, tz=quest.timezone)
     if not candidates:
         return []
-    async with state.readmaker() as reader:
+    async with state.primary_readmaker() as reader:
         done = set(
             (
                 await reader.exec(
@@ -165,7 +165,7 @@ async def archive_closed(state: AppState, quest: Quest, *, now: datetime) -> lis
 
 async def archive_all(state: AppState, now: datetime) -> dict[str, list[str]]:
     """Archive the closed windows of every quest (idempotent; catches up after downtime)."""
-    async with state.readmaker() as session:
+    async with state.primary_readmaker() as session:
         quests = (await session.exec(select(Quest).where(Quest.status != "draft"))).all()
     out = {}
     for quest in quests:

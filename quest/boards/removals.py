@@ -47,14 +47,14 @@ async def _removed_since(state: AppState, since: datetime) -> list[int]:
     query = select(Account.id).where(
         or_(col(Account.banned_at) >= since, col(Account.erased_at) >= since)
     )
-    async with state.readmaker() as session:
+    async with state.primary_readmaker() as session:
         return [int(i) for i in (await session.exec(query)).all() if i is not None]
 
 
 async def _removed_among(state: AppState, ids: list[int]) -> list[int]:
     """Those of `ids` banned, erased or gone from SQL."""
     present: set[int] = set()
-    async with state.readmaker() as session:
+    async with state.primary_readmaker() as session:
         for i in range(0, len(ids), CHUNK):
             query = select(Account.id).where(
                 col(Account.id).in_(ids[i : i + CHUNK]),

@@ -42,7 +42,7 @@ async def _solve_rows(state: AppState, quest_id: int) -> AsyncIterator[SolveRow]
         )
         .order_by(col(Solve.solved_at), col(Solve.id))
     )
-    async with state.readmaker() as session:
+    async with state.primary_readmaker() as session:
         result = await session.stream(query)
         async for pid, handle, track, points, solved_at in result:
             yield SolveRow(int(pid), str(handle), str(track), int(points), as_utc(solved_at))
@@ -52,7 +52,7 @@ async def solve_count(state: AppState, quest_id: int, before: datetime | None = 
     query = select(func.count()).select_from(Solve).where(Solve.quest_id == quest_id)
     if before is not None:
         query = query.where(col(Solve.solved_at) < before)
-    async with state.readmaker() as session:
+    async with state.primary_readmaker() as session:
         return int((await session.exec(query)).one())
 
 
@@ -77,7 +77,7 @@ async def rebuild(state: AppState, quest: Quest, *, reason: str = "manual") -> i
 
 
 async def quests(state: AppState, slug: str | None = None) -> list[Quest]:
-    async with state.readmaker() as session:
+    async with state.primary_readmaker() as session:
         query = select(Quest)
         if slug is not None:
             query = query.where(Quest.slug == slug)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from quest.core.datadir import create_private_file, private_file
 from quest.core.text import refuse_nul
 
 if TYPE_CHECKING:
+    from quest.core.settings import Settings
     from quest.core.state import AppState
 
 
@@ -23,7 +24,53 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str) -> AsyncEngine:
+@dataclass(frozen=True)
+class PoolOptions:
+    """Connection pool and timeouts of a client-server database (TQ_DATABASE_* settings)."""
+
+    size: int = 20
+    max_overflow: int = 20
+    timeout_s: float = 30.0
+    statement_timeout_s: float = 30.0
+
+    @classmethod
+    def of(cls, settings: Settings) -> PoolOptions:
+        return cls(
+            size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+            timeout_s=settings.database_pool_timeout_s,
+            statement_timeout_s=settings.database_statement_timeout_s,
+        )
+
+
+def _server_settings(url: str, pool: PoolOptions, *, read_only: bool = False) -> dict[str, Any]:
+    """connect_args that set PostgreSQL's statement_timeout (and read-only) on each connection."""
+    if not url.startswith("postgresql"):
+        return {}
+    options = {}
+    if pool.statement_timeout_s > 0:
+        options["statement_timeout"] = str(int(pool.statement_timeout_s * 1000))
+    if read_only:
+        options["default_transaction_read_only"] = "on"
+    if not options:
+        return {}
+    if url.startswith("postgresql+asyncpg"):
+        return {"server_settings": options}
+    return {"options": " ".join(f"-c {k}={v}" for k, v in options.items())}
+
+
+def _server_engine(url: str, pool: PoolOptions, *, read_only: bool = False) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.timeout_s,
+        pool_pre_ping=True,
+        connect_args=_server_settings(url, pool, read_only=read_only),
+    )
+
+
+def make_engine(url: str, pool: PoolOptions | None = None) -> AsyncEngine:
     """The writer engine. SQLite: one connection, WAL, BEGIN IMMEDIATE, a busy timeout."""
     if is_sqlite(url):
         private_sqlite_files(url)
@@ -34,15 +81,17 @@ def make_engine(url: str) -> AsyncEngine:
         )
         _sqlite_events(engine, begin="BEGIN IMMEDIATE")
     else:
-        engine = create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+        engine = _server_engine(url, pool or PoolOptions())
     refuse_nul(engine)  # PostgreSQL cannot take U+0000: a 422, the same on SQLite
     return engine
 
 
 def make_read_engine(url: str, writer: AsyncEngine) -> AsyncEngine:
     """Reads that must not wait for the writer (token look-ups). SQLite WAL readers never block."""
-    if not is_sqlite(url):
-        return writer
+    return _sqlite_reader(url) if is_sqlite(url) else writer
+
+
+def _sqlite_reader(url: str) -> AsyncEngine:
     engine = create_async_engine(
         url, pool_size=4, max_overflow=4, pool_timeout=60, connect_args={"timeout": 30}
     )
@@ -51,7 +100,16 @@ def make_read_engine(url: str, writer: AsyncEngine) -> AsyncEngine:
     return engine
 
 
-def make_sync_engine(url: str) -> Engine:
+def make_replica_engine(url: str, pool: PoolOptions | None = None) -> AsyncEngine:
+    """TQ_DATABASE_READ_URL: a read replica; on PostgreSQL its transactions are read-only."""
+    if is_sqlite(url):
+        return _sqlite_reader(url)
+    engine = _server_engine(url, pool or PoolOptions(), read_only=True)
+    refuse_nul(engine)
+    return engine
+
+
+def make_sync_engine(url: str, pool: PoolOptions | None = None) -> Engine:
     """The attempt writer's plain engine (pysqlite / psycopg): one thread hop per batch."""
     url = url.replace("sqlite+aiosqlite://", "sqlite://").replace(
         "postgresql+asyncpg://", "postgresql+psycopg://"
@@ -66,7 +124,15 @@ def make_sync_engine(url: str) -> Engine:
         )
         _sqlite_events(engine, begin="BEGIN IMMEDIATE")
         return engine
-    return create_engine(url, pool_size=8, max_overflow=4, pool_pre_ping=True)
+    pool = pool or PoolOptions()
+    return create_engine(
+        url,
+        pool_size=8,
+        max_overflow=4,
+        pool_timeout=pool.timeout_s,
+        pool_pre_ping=True,
+        connect_args=_server_settings(url, pool),
+    )
 
 
 def _sqlite_events(engine: AsyncEngine | Engine, *, begin: str) -> None:
@@ -108,16 +174,10 @@ def make_readmaker(engine: AsyncEngine) -> async_sessionmaker[ReadSession]:
 
 
 async def create_schema(engine: AsyncEngine) -> None:
-    """Create every table the packages declare (they all share SQLModel.metadata)."""
-    import challenges.models  # noqa: F401
-    import jobs.models  # noqa: F401
-    import leaderboard.models  # noqa: F401
-    import quest.accounts.models
-    import quest.jobseekers.models
-    import quest.quests.models  # noqa: F401
+    """The schema at the code's revision: created, stamped or upgraded (tests, benchmarks)."""
+    from quest.core.migrate import prepare
 
-    async with engine.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.create_all)
+    await prepare(engine, upgrade=True)
 
 
 def private_sqlite_files(url: str) -> None:

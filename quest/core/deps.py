@@ -99,7 +99,9 @@ async def optional_principal(request: Request, state: StateDep) -> Principal | N
     if principal is not None:
         request.state.principal = principal
         return principal
-    async with state.readmaker() as session:
+    # The writer's side, never a replica: a lagging copy would refuse a new token and
+    # re-cache a revoked one.
+    async with state.primary_readmaker() as session:
         principal = await resolve_token(session=session, redis=state.redis, raw=raw)
     request.state.principal = principal
     return principal

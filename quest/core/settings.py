@@ -163,7 +163,37 @@ class Settings(BaseSettings):
         description="seconds to wait for a pong before dropping the connection",
     )
 
-    @field_validator("secret_key", "handoff_secret", mode="before")
+    # --- database (issue 11) ---
+    database_read_url: str | None = Field(
+        default=None,
+        max_length=4096,
+        description="a read replica for the reads that tolerate lag (pages, listings, searches); "
+        "unset = the database itself. Board rebuilds, removal sweeps and archives always read "
+        "the writer",
+    )
+    auto_migrate: bool = Field(
+        default=False,
+        description="apply pending migrations at start-up on PostgreSQL (SQLite always does); "
+        "unset = refuse to serve a database behind the code's revision",
+    )
+    database_pool_size: int = Field(
+        default=20, ge=1, le=1000, description="connections each process keeps to PostgreSQL"
+    )
+    database_max_overflow: int = Field(
+        default=20, ge=0, le=1000, description="extra connections opened in a burst, then closed"
+    )
+    database_pool_timeout_s: float = Field(
+        default=30.0, gt=0, le=600, description="wait for a free connection before failing"
+    )
+    database_statement_timeout_s: float = Field(
+        default=30.0,
+        ge=0,
+        le=86_400,
+        description="PostgreSQL statement_timeout of serving connections (0 = none; migrations "
+        "run without one)",
+    )
+
+    @field_validator("secret_key", "handoff_secret", "database_read_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -190,6 +220,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return _async_url(self.database_url)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'talentquest.db').resolve()}"
+
+    @property
+    def resolved_database_read_url(self) -> str | None:
+        """TQ_DATABASE_READ_URL with its asyncio driver, or None (reads go to the database)."""
+        return _async_url(self.database_read_url) if self.database_read_url else None
 
     @property
     def resolved_secret_key(self) -> str:

@@ -21,7 +21,8 @@ class AppState:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[WriteSession]
-    readmaker: async_sessionmaker[ReadSession]
+    readmaker: async_sessionmaker[ReadSession]  # TQ_DATABASE_READ_URL when set: may lag
+    primary_readmaker: async_sessionmaker[ReadSession]  # never lags (rebuilds, sweeps, archives)
     redis: Redis
     boards: Boards
     metrics: Metrics

@@ -126,6 +126,7 @@ def reset_stores(settings: Settings) -> None:
         engine = sqlalchemy.create_engine(sync_url(url))
         with engine.begin() as conn:
             SQLModel.metadata.drop_all(conn)
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")  # the next start migrates
         engine.dispose()
 
 

@@ -1,0 +1,1 @@
+"""Alembic migrations of the schema, shipped with the package and run by `quest.core.migrate`."""

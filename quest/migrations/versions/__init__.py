@@ -1,0 +1,1 @@
+"""One file per revision; `0001_initial` is the schema `create_all` made before migrations."""

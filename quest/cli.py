@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
     from quest.core.state import AppState
 
 
@@ -104,6 +106,64 @@ async def cmd_scheduler(args: argparse.Namespace) -> None:
         await run_scheduler_forever(state, SCHEDULED_JOBS)
 
 
+@contextlib.asynccontextmanager
+async def db_engine() -> AsyncIterator[AsyncEngine]:
+    """The writer engine alone: `db` commands start no Redis and no background task."""
+    from quest.core.datadir import private_dir
+    from quest.core.db import PoolOptions, make_engine
+    from quest.core.settings import get_settings
+
+    settings = get_settings()
+    private_dir(settings.data_dir)
+    engine = make_engine(settings.resolved_database_url, PoolOptions.of(settings))
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    from quest.core.migrate import SchemaError, prepare
+
+    async with db_engine() as engine:
+        try:
+            outcome = await prepare(engine, upgrade=True)
+        except SchemaError as exc:
+            raise CliError(str(exc)) from None
+    done = {
+        "created": "created the schema at",
+        "stamped": "recognised a database made before migrations; stamped",
+        "upgraded": f"upgraded from {outcome.before} to",
+        "none": "already at",
+    }
+    print(f"{done[outcome.action]} revision {outcome.after}")
+
+
+async def cmd_db_current(args: argparse.Namespace) -> None:
+    from quest.core.migrate import status
+
+    async with db_engine() as engine:
+        found = await status(engine)
+    if found.revision is None:
+        legacy = "tables made before migrations: `talentquest db upgrade` stamps them"
+        print(f"none ({legacy if found.legacy else 'empty database'})")
+    elif found.revision == found.head:
+        print(f"{found.revision} (head)")
+    else:
+        print(f"{found.revision} (behind: this code is at {found.head})")
+
+
+async def cmd_db_check(args: argparse.Namespace) -> None:
+    from quest.core.migrate import check
+
+    async with db_engine() as engine:
+        problems = await check(engine)
+    if problems:
+        more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
+        raise CliError(f"models and migrations differ: {'; '.join(problems[:3])}{more}")
+    print("models and migrations agree")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -178,6 +238,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("scheduler", help="run scheduled jobs as a separate process").set_defaults(
         run=cmd_scheduler
     )
+    db = sub.add_parser("db", help="database migrations").add_subparsers(
+        dest="action", required=True
+    )
+    db.add_parser(
+        "upgrade", help="bring the database to this code's revision (back it up first)"
+    ).set_defaults(run=cmd_db_upgrade)
+    db.add_parser("current", help="print the database's revision").set_defaults(
+        run=cmd_db_current
+    )
+    db.add_parser(
+        "check", help="fail unless the database, at this code's revision, matches the models"
+    ).set_defaults(run=cmd_db_check)
     return parser
 
 
@@ -195,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a one-line reason, never a traceback for bad input
-        print(f"talentquest: {type(exc).__name__}: {exc}", file=sys.stderr)
+        reason = (str(exc).strip().splitlines() or [""])[0]  # drivers add lines of background
+        print(f"talentquest: {type(exc).__name__}: {reason}", file=sys.stderr)
         return 1
     return 0
 

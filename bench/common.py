@@ -108,18 +108,28 @@ class Proc:
 
     def __init__(self, args: list[str], env: dict[str, str], port: int) -> None:
         self.port = port
-        self.proc = subprocess.Popen(
-            args,
-            env={**os.environ, **env},
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        # The server's output, to read when a benchmark fails (`TQ_LOG_LEVEL=warning`).
+        fd, name = tempfile.mkstemp(prefix=f"tqb-{port}-", suffix=".log", dir="/tmp")
+        self.log = Path(name)
+        with os.fdopen(fd, "wb") as out:
+            self.proc = subprocess.Popen(
+                args,
+                env={**os.environ, **env},
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 60
+        ok = 0
         while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server on {port} exited with {self.proc.returncode}")
             try:
                 httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
-                return
+                ok += 1
+                if ok >= 3:  # several workers: give the others time to come up too
+                    return
+                time.sleep(0.5)
             except httpx.HTTPError:
                 time.sleep(0.2)
         raise RuntimeError(f"server on {port} did not start")
@@ -132,29 +142,29 @@ class Proc:
             self.proc.kill()
 
 
-def serve_app(env: dict[str, str]) -> Proc:
+def serve_app(env: dict[str, str], workers: int = 1) -> Proc:
+    """`talentquest serve` (with `--workers N` when N > 1)."""
     port = free_port()
-    return Proc(
-        [sys.executable, "-m", "quest.cli", "serve", "--port", str(port)],
-        {**env, "TQ_LOG_LEVEL": "warning"},
-        port,
-    )
+    args = [sys.executable, "-m", "quest.cli", "serve", "--port", str(port)]
+    if workers > 1:
+        args += ["--workers", str(workers)]
+    return Proc(args, {"TQ_LOG_LEVEL": "warning", **env}, port)
 
 
-def serve_bare() -> Proc:
+def serve_bare(workers: int = 1, env: dict[str, str] | None = None) -> Proc:
+    """bench/bare_app.py under uvicorn, with `workers` processes (its hooks read `env`)."""
     port = free_port()
-    return Proc(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.bare_app:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        {},
-        port,
-    )
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.bare_app:app",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    if workers > 1:
+        args += ["--workers", str(workers)]
+    return Proc(args, env or {}, port)

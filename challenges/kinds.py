@@ -11,7 +11,7 @@ import pyotp
 import regex
 
 BOOTH_STEP_S = 30
-# A staff regex gets this long per answer on the writer thread; a legitimate pattern on a
+# A staff regex gets this long per answer, off the event loop (`slow`); a legitimate pattern on a
 # 2,000-character answer needs microseconds. Past it the answer counts as wrong (and is
 # logged, without the answer): a catastrophic pattern cannot stall every player's attempts.
 REGEX_TIMEOUT_S = 0.05
@@ -126,3 +126,8 @@ def booth_code_valid(secret: str, code: str, *, now: float | None = None) -> boo
         return False
     moment = now if now is not None else time.time()
     return _totp(secret).verify(code, for_time=int(moment), valid_window=1)
+
+
+def slow(kind: str, spec: dict[str, Any]) -> bool:
+    """Whether checking an answer may take long (a staff regex, bounded by its timeout)."""
+    return kind == "text" and isinstance(spec.get("answer"), dict)

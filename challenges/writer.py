@@ -52,6 +52,7 @@ class AttemptJob:
     now: datetime
     opened_at: datetime
     idempotency_key: str | None = None
+    correct: bool | None = None  # judged by the caller already; None: the writer judges
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ class Outcome:
 class IdempotencyRace(Conflict):
     code = "idempotency_conflict"
     detail = "A request with this Idempotency-Key is already being processed."
+
+
+class KeyUsed(IdempotencyRace):
+    """The attempt's Idempotency-Key is already recorded: nothing was counted, replay it."""
 
 
 @dataclass
@@ -230,6 +235,15 @@ BUMP = (
 def _one(cur: Any, sql: _Sql, job: AttemptJob) -> Outcome:
     ch = job.challenge
     a, c = job.account_id, ch.id
+    if job.idempotency_key is not None:
+        # Before the solved state: a duplicate that lost the race (in this batch or in another
+        # process's committed one) is a replay of the first reply, never `already_solved`.
+        cur.execute(
+            sql("SELECT 1 FROM idempotent_response WHERE account_id = :a AND key = :k"),
+            {"a": a, "k": job.idempotency_key},
+        )
+        if cur.fetchone() is not None:
+            raise KeyUsed()
     if ch.requires_ids:
         marks = ", ".join(f":r{i}" for i in range(len(ch.requires_ids)))
         params = {f"r{i}": rid for i, rid in enumerate(ch.requires_ids)} | {"a": a}
@@ -252,7 +266,9 @@ def _one(cur: Any, sql: _Sql, job: AttemptJob) -> Outcome:
             raise AlreadySolved()
         raise AttemptsExhausted()
     used = int(row[0])
-    correct = kinds.check(ch.kind, ch.spec, job.answer, now=job.now.timestamp())
+    correct = job.correct
+    if correct is None:
+        correct = kinds.check(ch.kind, ch.spec, job.answer, now=job.now.timestamp())
     cur.execute(
         sql(
             "INSERT INTO attempt (account_id, challenge_id, correct, answer, submitted_at) "

@@ -5,10 +5,11 @@ Three shapes, each one Lua script on one key (so it also runs on a Redis Cluster
 - a fixed window (`take`): INCR, and EXPIRE when the key is new, answering the count and
   the time left in one round trip. Counting happens *before* the work it limits, so N
   concurrent requests get the counts 1..N and exactly `limit` of them pass.
-- a fixed window of slots (`reserve`): the same, for work that may turn out not to count
-  (a correct answer is not a wrong one). A slot is taken before the work, in one round
-  trip, and then kept or given back; while the window is full but slots are still in
-  flight, a request waits briefly for one instead of being refused.
+- a fixed window of slots (`queue_slot`): the same, queued on the caller's pipeline (one
+  round trip with the caller's other reads) and never counting past the limit. Work that
+  counts (a wrong answer) takes a slot before it is recorded and keeps it; work that does
+  not (a correct answer) only looks for room, so a full window refuses both alike; a slot
+  whose work is refused after all (already solved) is given back.
 - an exponential backoff (`backoff`): after `free` failures each further one locks the
   subject for `base_s * 2**k` seconds (at most `max_s`); `clear` forgets them (a success).
 
@@ -18,19 +19,21 @@ be reached the limits fail open: the game keeps running and SQL still caps what 
 
 from __future__ import annotations
 
-import asyncio
+import hashlib
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio.client import Pipeline
+from redis.exceptions import NoScriptError, RedisError
 
 from kit.errors import RateLimited
 
 log = logging.getLogger("talentquest.limits")
-RESERVE_WAIT_S = 3.0  # how long a request waits for a slot that work in flight may free
 
 # KEYS[1] counter; ARGV[1] window in ms, ARGV[2] cost. Returns {count, ms left in the window}.
 _WINDOW_LUA = """
@@ -44,29 +47,23 @@ end
 return {n, ttl}
 """
 
-# KEYS[1] a hash {n: slots taken in the window, f: of which still in flight}; ARGV[1] window
-# in ms, ARGV[2] limit. Returns {1, n} (a slot taken), {2, ttl} (full, but some in flight may
-# be given back: ask again shortly) or {0, ttl} (full).
-_RESERVE_LUA = """
+# KEYS[1] a hash {n: slots taken in the window}; ARGV[1] window in ms, ARGV[2] limit,
+# ARGV[3] 1: take a slot, 0: only look for room. Returns {1, n} (room; a slot taken when asked)
+# or {0, ms left in the window} (full). Never counts past the limit.
+_SLOT_LUA = """
 local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
-if n < tonumber(ARGV[2]) then
+if n >= tonumber(ARGV[2]) then return {0, redis.call('PTTL', KEYS[1])} end
+if ARGV[3] == '1' then
   n = redis.call('HINCRBY', KEYS[1], 'n', 1)
-  redis.call('HINCRBY', KEYS[1], 'f', 1)
   if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-  return {1, n}
 end
-local ttl = redis.call('PTTL', KEYS[1])
-if tonumber(redis.call('HGET', KEYS[1], 'f') or '0') > 0 then return {2, ttl} end
-return {0, ttl}
+return {1, n}
 """
 
-# KEYS[1] as above; ARGV[1] 1: the slot stays taken, 0: it is given back. Never creates the key.
-_SETTLE_LUA = """
+# KEYS[1] as above: give one slot back (work that did not count). Never creates the key.
+_GIVE_BACK_LUA = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if tonumber(redis.call('HINCRBY', KEYS[1], 'f', -1)) < 0 then
-  redis.call('HSET', KEYS[1], 'f', 0)
-end
-if ARGV[1] == '0' and tonumber(redis.call('HINCRBY', KEYS[1], 'n', -1)) < 0 then
+if tonumber(redis.call('HINCRBY', KEYS[1], 'n', -1)) < 0 then
   redis.call('HSET', KEYS[1], 'n', 0)
 end
 return 1
@@ -131,53 +128,87 @@ async def take(redis: Redis, key: str, rule: Window, *, detail: str, cost: int =
     return True
 
 
+class Script:
+    """A Lua script run by its SHA1 (EVALSHA), alone or queued on a pipeline.
+
+    redis-py's own scripts ask the server `SCRIPT EXISTS` before every pipeline that holds
+    one: a round trip per use. Here a missing script (a restarted or flushed Redis) is loaded
+    when the server says so, and the commands are sent again.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.sha = hashlib.sha1(text.encode()).hexdigest()
+
+    def queue(self, pipe: Pipeline, keys: list[str], args: list[Any]) -> None:
+        pipe.evalsha(self.sha, len(keys), *keys, *args)
+
+    async def __call__(self, redis: Redis, keys: list[str], args: list[Any]) -> Any:
+        try:
+            return await redis.evalsha(self.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            await redis.script_load(self.text)
+            return await redis.evalsha(self.sha, len(keys), *keys, *args)
+
+
+async def pipelined(
+    redis: Redis, scripts: tuple[Script, ...], build: Callable[[Pipeline], None]
+) -> list[Any]:
+    """Run the commands `build` queues in one round trip (no transaction); raise the first error.
+
+    The commands may run twice when a script was missing, so `build` must queue only
+    commands that did nothing the first time round: scripts (a missing one did not run)
+    and reads.
+    """
+    for again in (False, True):
+        async with redis.pipeline(transaction=False) as pipe:
+            build(pipe)
+            replies: list[Any] = await pipe.execute(raise_on_error=False)
+        if again or not any(isinstance(r, NoScriptError) for r in replies):
+            break
+        for script in scripts:
+            await redis.script_load(script.text)
+    for reply in replies:
+        if isinstance(reply, RedisError):
+            raise reply
+    return replies
+
+
+SLOT = Script(_SLOT_LUA)
+_GIVE_BACK = Script(_GIVE_BACK_LUA)
+
+
 @dataclass(frozen=True)
 class Slot:
-    """A slot taken by `reserve` for work in flight: `keep` it or `give_back` once it is done."""
+    """A slot of a window taken *before* the work: kept, or given back if the work did not count."""
 
     redis: Redis
     key: str
 
-    async def keep(self) -> None:
-        """The work counted (a wrong answer): the slot stays taken until the window ends."""
-        await self._settle(keep=True)
-
     async def give_back(self) -> None:
-        """The work did not count (a correct answer, a refusal): free the slot."""
-        await self._settle(keep=False)
-
-    async def _settle(self, *, keep: bool) -> None:
+        """The work did not count (a refusal): free the slot."""
         try:
-            await self.redis.register_script(_SETTLE_LUA)(keys=[self.key], args=[1 if keep else 0])
+            await _GIVE_BACK(self.redis, [self.key], [])
         except RedisError:
-            log.warning("limiter unreachable; %s not settled", self.key)
+            log.warning("limiter unreachable; %s not given back", self.key)
 
 
-async def reserve(
-    redis: Redis, key: str, rule: Window, *, detail: str, wait_s: float = RESERVE_WAIT_S
-) -> Slot | None:
-    """Take one of `rule.limit` slots of the window *before* the work; refuse past them.
+def queue_slot(pipe: Pipeline, key: str, rule: Window, *, take: bool) -> None:
+    """Queue on `pipe`: take one of `rule.limit` slots (`take`), or only look for room.
 
-    Concurrent requests each get a distinct slot, so no more than `limit` are ever in the
-    work at once or counted in a window. When every slot is taken but some are still in
-    flight (they may be given back: correct answers), wait up to `wait_s` for one.
-    Returns None when Redis is unreachable (the limit fails open).
+    Concurrent takers each get a distinct slot or none, so no more than `limit` pass in a
+    window; a look takes nothing (work that will not count, e.g. a correct answer, must still
+    be refused while the window is full). Read the reply with `slot_taken`.
     """
-    script = redis.register_script(_RESERVE_LUA)
-    deadline = time.monotonic() + wait_s
-    pause = 0.01
-    while True:
-        try:
-            verdict, value = await script(keys=[key], args=[rule.window_s * 1000, rule.limit])
-        except RedisError:
-            log.warning("limiter unreachable; %s not counted", key)
-            return None
-        if int(verdict) == 1:
-            return Slot(redis, key)
-        if int(verdict) == 0 or time.monotonic() >= deadline:
-            raise RateLimited(detail, retry_after=_seconds(int(value)))
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.1)
+    SLOT.queue(pipe, [key], [rule.window_s * 1000, rule.limit, 1 if take else 0])
+
+
+def slot_taken(redis: Redis, key: str, reply: Any, *, take: bool, detail: str) -> Slot | None:
+    """Refuse (RateLimited) if the window was full; else the slot taken (None if only a look)."""
+    room, value = reply
+    if not int(room):
+        raise RateLimited(detail, retry_after=_seconds(int(value)))
+    return Slot(redis, key) if take else None
 
 
 async def backoff(redis: Redis, key: str, rule: Backoff, *, detail: str, count: bool) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from redis.asyncio.client import Pipeline
@@ -16,9 +17,10 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from challenges import kinds
 from challenges.kinds import malformed
 from challenges.models import Challenge, IdempotentResponse, Solve
-from challenges.writer import AttemptJob, IdempotencyRace, Outcome
+from challenges.writer import AttemptJob, ChallengeSnapshot, IdempotencyRace, Outcome
 from kit.time import as_utc, utcnow
 from leaderboard import keys
 from leaderboard.board import Standing, points_of, tick
@@ -26,7 +28,7 @@ from leaderboard.windows import solve_scopes
 from quest.accounts.service import Principal
 from quest.core import limits
 from quest.core.errors import AlreadySolved, Conflict, Invalid, QuestClosed
-from quest.core.limits import Window
+from quest.core.limits import Slot, Window
 from quest.core.state import AppState
 from quest.core.text import NulCharacter, has_nul
 from quest.play.gates import window
@@ -78,63 +80,134 @@ async def submit(
 ) -> AttemptResult:
     """One attempt, from the API, a page or a booth check-in."""
     check_answer(answer)
-    now = utcnow()
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
+    if idempotency_key is None:
+        return await _attempt(state, principal, challenge_id, answer, None)
+    if not 1 <= len(idempotency_key) <= 255:
         raise Invalid("Idempotency-Key must be 1-255 characters.", code="invalid_idempotency_key")
-    if idempotency_key is not None:
+    return await _keyed(state, principal, challenge_id, answer, idempotency_key)
+
+
+InFlight = dict[tuple[int, str], tuple[int, "asyncio.Future[AttemptResult | None]"]]
+
+
+async def _keyed(
+    state: AppState, principal: Principal, challenge_id: int, answer: Answer, key: str
+) -> AttemptResult:
+    """An attempt with an Idempotency-Key: the first request with the key runs, the rest replay.
+
+    A duplicate arriving while the first is still running in this process waits for its
+    reply (nothing is counted or read for it); once the first has finished, its reply comes
+    from SQL. A duplicate in another process is caught by the writer (the key is looked up
+    before anything else) and waits for the stored reply.
+    """
+    running: InFlight = state.extras.setdefault("attempts_in_flight", {})
+    ident = (principal.id, key)
+    while (first := running.get(ident)) is not None:
+        replied = await asyncio.shield(first[1])
+        if replied is not None:
+            if first[0] != challenge_id:
+                raise Conflict(
+                    "This Idempotency-Key was used for another challenge.",
+                    code="idempotency_key_reused",
+                )
+            return replied
+        # The first failed (refused or errored): nothing is held under the key; go ahead.
+    mine: asyncio.Future[AttemptResult | None] = asyncio.get_running_loop().create_future()
+    running[ident] = (challenge_id, mine)
+    result: AttemptResult | None = None
+    try:
         async with state.readmaker() as session:
-            replay = await _replay(session, state, principal, challenge_id, idempotency_key)
-        if replay is not None:
-            return replay
+            result = await _replay(session, state, principal, challenge_id, key)
+        if result is None:
+            result = await _attempt(state, principal, challenge_id, answer, key)
+        return result
+    finally:
+        del running[ident]
+        mine.set_result(result)
+
+
+async def judge(challenge: ChallengeSnapshot, answer: Answer, now: datetime) -> bool:
+    """Whether `answer` is right; a staff regex (bounded in time) runs off the event loop."""
+    if kinds.slow(challenge.kind, challenge.spec):
+        return await asyncio.to_thread(
+            kinds.check, challenge.kind, challenge.spec, answer, now=now.timestamp()
+        )
+    return kinds.check(challenge.kind, challenge.spec, answer, now=now.timestamp())
+
+
+async def count(
+    state: AppState, principal: Principal, quest_id: int, kind: str, *, wrong: bool
+) -> tuple[Slot | None, Standing | None]:
+    """Count the attempt against its limit *before* it is recorded or answered: one round trip.
+
+    A wrong answer takes a slot (concurrent ones each get a distinct slot or a 429, so no
+    more than the limit are ever recorded) and reads the caller's standing in the same
+    round trip, since a wrong answer does not change it. A correct answer takes no slot but
+    is refused alike while the window is full: the limit must not become an oracle that
+    tells right from wrong. Redis unreachable: the limit fails open, (None, None).
+    """
+    key, rule, too_many = attempt_limit(state, principal.id, kind)
+
+    def build(pipe: Pipeline) -> None:
+        limits.queue_slot(pipe, key, rule, take=wrong)
+        if wrong:
+            _standing_commands(pipe, principal.id, quest_id)
+
+    try:
+        replies = await limits.pipelined(state.redis, (limits.SLOT,), build)
+    except RedisError:
+        log.warning("limiter unreachable; %s not counted", key)
+        return None, None
+    slot = limits.slot_taken(state.redis, key, replies[0], take=wrong, detail=too_many)
+    return slot, _standing(*replies[1:]) if wrong else None
+
+
+async def _attempt(
+    state: AppState, principal: Principal, challenge_id: int, answer: Answer, key: str | None
+) -> AttemptResult:
+    now = utcnow()
     challenge, quest, snapshot = await state.caches.content.get(state, challenge_id)
+    assert quest.id is not None
     if (problem := malformed(snapshot.kind, answer)) is not None:
         raise Invalid(problem, code="invalid_answer")  # refused before anything is counted
     verdict = window(quest, challenge, now)  # prerequisites are checked by the writer, in SQL
     if verdict.state == "closed":
         raise QuestClosed()
-    # Take a wrong-answer slot *before* judging (one atomic round trip), so concurrent wrong
-    # answers cannot all slip under the limit; an attempt that is not a recorded wrong answer
-    # gives its slot back below.
-    limit_key, rule, too_many = attempt_limit(state, principal.id, snapshot.kind)
-    slot = await limits.reserve(state.redis, limit_key, rule, detail=too_many)
+    # Judged here, but nothing is recorded or answered before the limit has counted it.
+    correct = await judge(snapshot, answer, now)
+    slot, standing = await count(state, principal, quest.id, snapshot.kind, wrong=not correct)
     job = AttemptJob(
         account_id=principal.id,
         challenge=snapshot,
         answer=answer,
         now=now,
         opened_at=verdict.opened_at,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
+        correct=correct,
     )
     try:
         outcome = await state.writer.submit(job)
-    except (IdempotencyRace, AlreadySolved):
-        if slot is not None:
+    except Exception as exc:
+        if slot is not None:  # refused (already solved, locked, exhausted...): not counted
             await slot.give_back()
-        # Another request with this key got there first (in the same writer batch, a correct
-        # one is refused as already solved before its key is looked at): answer with its reply.
-        if idempotency_key is None:
-            raise
-        replay = await _await_replay(state, principal, challenge_id, idempotency_key)
-        if replay is None:
-            raise
-        return replay
-    except Exception:
-        if slot is not None:
-            await slot.give_back()
+        if key is not None and isinstance(exc, IdempotencyRace | AlreadySolved):
+            # The key was recorded by a request in another process: answer with its reply.
+            replay = await _await_replay(state, principal, challenge_id, key)
+            if replay is not None:
+                return replay
         raise
-    if slot is not None:
-        await (slot.give_back() if outcome.correct else slot.keep())
     state.metrics.attempts.labels("correct" if outcome.correct else "wrong").inc()
-    standing = await after_commit(state, principal, quest, outcome)
+    if outcome.correct:
+        standing = await after_commit(state, principal, quest, outcome)
     result = AttemptResult(
         correct=outcome.correct,
         points_awarded=outcome.points_awarded,
-        score=standing.score if standing else await sql_score(state, principal.id, quest.id or 0),
+        score=standing.score if standing else await sql_score(state, principal.id, quest.id),
         rank=(standing.rank or None) if standing else None,
         attempts_left=outcome.attempts_left,
     )
-    if idempotency_key is not None:
-        await _store_reply(state, principal.id, idempotency_key, result)
+    if key is not None:
+        await _store_reply(state, principal.id, key, result)
     return result
 
 

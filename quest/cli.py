@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
@@ -164,6 +165,23 @@ async def cmd_db_check(args: argparse.Namespace) -> None:
     print("models and migrations agree")
 
 
+# `serve --workers` on SQLite: one process (see docs/operations.md, "Worker processes":
+# SQLite has one writer, and each process has its own group-commit attempt writer).
+SQLITE_WORKERS = 1
+
+
+def default_workers(database_url: str) -> int:
+    """The machine's cores on a server database; SQLITE_WORKERS on SQLite."""
+    from quest.core.db import is_sqlite
+
+    if is_sqlite(database_url):
+        return SQLITE_WORKERS
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -171,8 +189,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from quest.live.service import uvicorn_ws_options
 
     settings = get_settings()
-    uvicorn.run(
-        "quest.main:app",
+    workers = args.workers or default_workers(settings.resolved_database_url)
+    options: dict[str, Any] = dict(
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=settings.log_level,
@@ -192,6 +210,55 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # Websocket viewers stay connected for hours; do not wait for them forever on stop.
         timeout_graceful_shutdown=8,
     )
+    if workers == 1:
+        uvicorn.run("quest.main:app", **options)
+        return
+    _serve_workers(settings, workers, options)
+
+
+def _serve_workers(settings: Any, workers: int, options: dict[str, Any]) -> None:
+    """uvicorn's multi-process mode: N workers on one socket, settings from the environment.
+
+    This (parent) process resolves the secrets once, starts the embedded Redis once (when
+    TQ_REDIS_URL is unset) and hands its URL to the workers as TQ_REDIS_URL, and runs the
+    scheduler in one child process (`talentquest scheduler`; the workers get
+    TQ_RUN_SCHEDULER=false). Ctrl-C / SIGTERM: uvicorn stops the workers, then the
+    scheduler and the embedded Redis are stopped here.
+    """
+    import signal
+    import subprocess
+    import sys
+
+    import uvicorn
+
+    from quest.core.secrets import resolve_secrets
+
+    resolve_secrets(settings)  # generated secrets written once, before the workers read them
+    embedded = None
+    if not settings.redis_url:
+        from quest.core.redis_server import EmbeddedRedis
+
+        embedded = EmbeddedRedis(settings.data_dir)
+        embedded.start()
+        os.environ["TQ_REDIS_URL"] = embedded.url
+    scheduler = None
+    try:
+        if settings.run_scheduler:
+            scheduler = subprocess.Popen(
+                [sys.executable, "-m", "quest.cli", "scheduler"], env={**os.environ}
+            )
+        os.environ["TQ_RUN_SCHEDULER"] = "false"
+        uvicorn.run("quest.main:app", workers=workers, **options)
+    finally:
+        if scheduler is not None and scheduler.poll() is None:
+            scheduler.send_signal(signal.SIGINT)  # a clean stop (KeyboardInterrupt)
+            try:
+                scheduler.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                scheduler.kill()
+                scheduler.wait()
+        if embedded is not None:
+            embedded.stop()
 
 
 def _log_config(level: str) -> dict[str, Any]:
@@ -204,12 +271,27 @@ def _log_config(level: str) -> dict[str, Any]:
     return config
 
 
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="talentquest", description="Talent Quest engine")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the API and pages")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        help="worker processes (default: the machine's cores; 1 on SQLite)",
+    )
     serve.set_defaults(sync=cmd_serve)
     sub.add_parser("demo", help="load the demo quest and jobs (idempotent)").set_defaults(
         run=cmd_demo

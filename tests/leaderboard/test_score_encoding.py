@@ -7,12 +7,13 @@ import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
 from leaderboard import keys
 from leaderboard.board import Boards, composite, decode, tick
-from leaderboard.rebuild import SolveRow, rebuild_quest
+from leaderboard.rebuild import RawRow, SolveRow, rebuild_quest
 from leaderboard.windows import solve_scopes
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -134,3 +135,87 @@ async def test_rebuild_is_byte_identical_to_live_awards(boards: Boards) -> None:
     assert rebuilt == live
     raw_live = {s: [repr(v) for _, v in rows_] for s, rows_ in live.items()}
     assert raw_live == {s: [repr(v) for _, v in rows_] for s, rows_ in rebuilt.items()}
+
+
+@pytest.mark.parametrize(
+    "tz", ["America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe", "Europe/London"]
+)
+async def test_rebuild_matches_live_awards_across_offsets_and_dst(boards: Boards, tz: str) -> None:
+    # Solves packed around local midnights and DST changes (New York and London change by an
+    # hour, Lord Howe by 30 minutes, Kathmandu sits at +05:45): the rebuild's per-15-minute
+    # day and week look-up must put every solve on the board the live path put it on.
+    rng = random.Random(tz)
+    epoch = EPOCH + timedelta(minutes=7, seconds=13, milliseconds=300)  # slots unaligned
+    moments = [datetime(2026, 3, 8, 7, tzinfo=UTC), datetime(2026, 3, 29, 1, tzinfo=UTC)]
+    moments += [datetime(2026, 4, 4, 15, 30, tzinfo=UTC), datetime(2026, 11, 1, 6, tzinfo=UTC)]
+    moments += [datetime(2026, 5, 3, 18, 15, tzinfo=UTC)]  # Kathmandu's midnight, a Sunday
+    rows = [
+        SolveRow(
+            player_id=(p := rng.randint(1, 15)),
+            handle=f"p{p}",
+            track=rng.choice(["a", "b"]),
+            points=rng.choice([1, 5, 20]),
+            solved_at=rng.choice(moments) + timedelta(seconds=rng.uniform(-5400, 5400)),
+        )
+        for _ in range(400)
+    ]
+    frozen_at = sorted(r.solved_at for r in rows)[250]
+    for row in sorted(rows, key=lambda r: r.solved_at):
+        if row.solved_at > frozen_at and not await boards.redis.exists(keys.frozen(QUEST, "all")):
+            await boards.freeze(quest_id=QUEST)
+        await boards.award(
+            quest_id=QUEST,
+            player_id=row.player_id,
+            handle=row.handle,
+            points=row.points,
+            ticks=tick(row.solved_at, epoch),
+            scopes=solve_scopes(track=row.track, solved_at=row.solved_at, tz=tz),
+            epoch=epoch,
+        )
+    redis = boards.redis
+    scopes = sorted(s.decode() for s in await redis.smembers(keys.scopes(QUEST)))
+    assert sum(s.startswith("daily:") for s in scopes) >= 5
+
+    async def dump() -> dict[str, list[tuple[bytes, float]]]:
+        out = {}
+        for s in scopes:
+            out[s] = await redis.zrange(keys.board(QUEST, s), 0, -1, withscores=True)
+            out["frozen " + s] = await redis.zrange(keys.frozen(QUEST, s), 0, -1, withscores=True)
+        out["handles"] = sorted((await redis.hgetall(keys.handles(QUEST))).items())
+        return out
+
+    live = await dump()
+
+    async def record() -> AsyncIterator[SolveRow]:
+        for row in rows:  # in no particular order
+            yield row
+
+    await rebuild_quest(
+        redis,
+        quest_id=QUEST,
+        epoch=epoch,
+        tz=tz,
+        solves=record(),
+        applied_count=len(rows),
+        frozen_at=frozen_at,
+    )
+    assert await dump() == live
+    # The same solves as the raw SQLite cursor hands them over: times as UTC text.
+    await rebuild_quest(
+        redis,
+        quest_id=QUEST,
+        epoch=epoch,
+        tz=tz,
+        batches=_as_sqlite_text(rows),
+        applied_count=len(rows),
+        frozen_at=frozen_at,
+    )
+    assert await dump() == live
+
+
+async def _as_sqlite_text(rows: list[SolveRow]) -> AsyncIterator[list[RawRow]]:
+    for i in range(0, len(rows), 64):
+        yield [
+            (r.player_id, r.handle, r.track, r.points, f"{r.solved_at:%Y-%m-%d %H:%M:%S.%f}")
+            for r in rows[i : i + 64]
+        ]

@@ -533,7 +533,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def main(args: argparse.Namespace) -> None:
+async def main(args: argparse.Namespace) -> dict[str, Any]:
     raise_nofile()
     bench = Bench(args)
     bench.start_server()
@@ -600,6 +600,46 @@ async def main(args: argparse.Namespace) -> None:
         f"ratio p99 / target 500 ms = {full.get('p99', float('nan')) / 500:.2f} "
         f"(<= 1.00 meets the target)"
     )
+    lat = latencies(full)
+    return {
+        "viewers": full["viewers"],
+        "solves_per_s": len(full["solves"]) / full["took"],
+        "p50": pct(lat, 0.50) * 1000,
+        "p99": pct(lat, 0.99) * 1000,
+        "errors": bench.errors,
+        "rss_per_viewer_kb": 1024 * (full["rss"] - rss_idle) / max(1, full["viewers"]),
+    }
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--viewers", type=int, default=2000)
+    p.add_argument("--rate", type=float, default=200)
+    p.add_argument("--seconds", type=float, default=10)
+    p.add_argument("--port", type=int, default=18765)
+    p.add_argument("--per-client", type=int, default=1000, help="viewers per client process")
+    p.add_argument("--probes", type=int, default=50, help="viewers that decode JSON")
+    return p
+
+
+def run(viewers: int = 2000, seconds: float = 8) -> list[Any]:
+    """A row for bench/run_all.py: solves/s kept, solve-to-viewer latency (p50, p99)."""
+    from bench import wrk
+
+    args = parser().parse_args(["--viewers", str(viewers), "--seconds", str(seconds)])
+    with wrk._bench_lock():
+        out = asyncio.run(main(args))
+    record = wrk.Record(
+        rps=out["solves_per_s"], p50=out["p50"], p99=out["p99"], non2xx=out["errors"]
+    )
+    return [
+        wrk.Row(
+            f"{out['viewers']:,} websocket viewers, {args.rate:g} solves/s",
+            record,
+            note=f"{out['rss_per_viewer_kb']:.0f} KB per viewer",
+            target="p99 < 500 ms",
+        )
+    ]
 
 
 if __name__ == "__main__":
@@ -607,11 +647,4 @@ if __name__ == "__main__":
         url, count, probes, out, stop, ready = sys.argv[2:8]
         asyncio.run(client_main(url, int(count), int(probes), Path(out), Path(stop), Path(ready)))
         sys.exit(0)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--viewers", type=int, default=2000)
-    parser.add_argument("--rate", type=float, default=200)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--port", type=int, default=18765)
-    parser.add_argument("--per-client", type=int, default=1000, help="viewers per client process")
-    parser.add_argument("--probes", type=int, default=50, help="viewers that decode JSON")
-    asyncio.run(main(parser.parse_args()))
+    asyncio.run(main(parser().parse_args()))

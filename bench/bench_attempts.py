@@ -1,100 +1,168 @@
-"""Submissions over HTTP, one server process, embedded defaults (SQLite + embedded Redis).
+"""Attempts over HTTP, one server process, embedded defaults (SQLite + embedded Redis), on wrk.
 
-Targets: >= 1,000 attempts/s sustained; p99 < 50 ms at 300/s. Prints the ratio to a
-bare FastAPI endpoint measured by the same load generator in the same run.
-Run: .venv/bin/python bench/bench_attempts.py [--seconds 10] [--players 5000]
+Two rows, each measured against the bare FastAPI POST (`bench/bare_app.py`) in the same run,
+interleaved rounds, medians (`bench/wrk.py`):
+
+- wrong answers: 1,000 players' tokens rotating over 20 challenges, every answer wrong (the
+  wrong-answer limit is lifted: they are the load here, not abuse);
+- correct answers: every request a distinct (player, challenge) solve, so each one commits a
+  solve and moves the boards. Players rotate fastest (1,000 in a row, then the next
+  challenge); each round has its own block of challenges (a second quest holds them), sized
+  so that no round runs out and repeats a solve (that would be a 409 and fail the run).
+
+Then each at half its saturated rate for p99. Targets (issue 10): >= 0.35 x bare, p99 < 25 ms.
+Run: .venv/bin/python bench/bench_attempts.py [--seconds 20] [--rounds 3] [--only wrong|correct]
+`run()` returns the rows for `bench/run_all.py`.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import random
+import math
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import data_dir, seed, serve_app, serve_bare
-from bench.loadgen import Result, build, fixed_rate, saturate
+from bench.wrk import ROUNDS, SECONDS, Row, compare, print_table, raw_request, servers
+
+PLAYERS = 1000
+WRONG_CHALLENGES = 20
+MOST_PER_S = 3000  # a round's block holds this many solves per second of the round
+ANSWER = 7  # every challenge of the solves quest takes 7
 
 
-def attempt_factory(tokens: list[str], challenge_ids: list[int]) -> object:
-    rng = random.Random(7)
-
-    def make(n: int) -> bytes:
-        token = tokens[n % len(tokens)]
-        cid = rng.choice(challenge_ids)
-        answer = cid - 1 if rng.random() < 0.5 else -1  # half right, half wrong
-        body = json.dumps({"answer": answer}).encode()
-        return build(
-            "POST", f"/api/challenges/{cid}/attempts", body, {"Authorization": f"Bearer {token}"}
-        )
-
-    return make
-
-
-def line(name: str, r: Result) -> str:
-    return (
-        f"{name:<28} {r.rate:8.0f} req/s  p50 {r.pct(50):6.1f} ms  p99 {r.pct(99):6.1f} ms  "
-        f"statuses {dict(sorted(r.statuses.items()))}"
-    )
-
-
-async def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=float, default=10)
-    ap.add_argument("--players", type=int, default=2000)
-    ap.add_argument("--connections", type=int, default=32)
-    args = ap.parse_args()
-
-    home = data_dir()
-    db = f"sqlite+aiosqlite:///{home / 'talentquest.db'}"
-    tokens = await seed(db, args.players)
-    env = {
-        "TQ_DATA_DIR": str(home),
-        "TQ_WRONG_ANSWER_LIMIT": "100000",
-        "TQ_ENVIRONMENT": "development",
+def solves_quest(n: int) -> dict[str, Any]:
+    """A second quest of `n` numeric challenges, all answered 7, for distinct solves."""
+    return {
+        "slug": "solves",
+        "title": "Solves",
+        "starts_at": "2026-01-01T00:00:00+08:00",
+        "ends_at": "2030-01-01T00:00:00+08:00",
+        "tracks": [{"slug": f"s{i}", "title": f"S{i}"} for i in range(5)],
+        "challenges": [
+            {
+                "slug": f"s{i}",
+                "track": f"s{i % 5}",
+                "title": f"S{i}",
+                "prompt": "?",
+                "kind": "numeric",
+                "points": 10,
+                "answer": ANSWER,
+                "tolerance": 0,
+            }
+            for i in range(n)
+        ],
     }
-    make = attempt_factory(tokens, list(range(1, 51)))
 
-    app = serve_app(env)
-    try:
-        # Warm-up: every player's first request (token cache, content cache); players then
-        # keep playing, which is what the measured runs see.
-        warm = await fixed_rate(app.port, make, rate=400, seconds=args.players / 400)
-        app_sat = await saturate(app.port, make, connections=args.connections, seconds=args.seconds)
-        app_300 = await fixed_rate(app.port, make, rate=300, seconds=args.seconds)
-    finally:
-        app.stop()
-    bare = serve_bare()
-    try:
-        await saturate(bare.port, make, connections=8, seconds=1)
-        bare_sat = await saturate(
-            bare.port, make, connections=args.connections, seconds=args.seconds
+
+class SolvesSeed:
+    """The start_app seed hook: imports the solves quest and keeps its challenge ids."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.ids: list[int] = []
+
+    async def __call__(self, database_url: str, tokens: list[str]) -> None:
+        from sqlmodel import col, select
+
+        from challenges.models import Challenge
+        from quest.core.db import make_engine, make_sessionmaker
+        from quest.quests.content import import_quest, validate
+
+        engine = make_engine(database_url)
+        maker = make_sessionmaker(engine)
+        async with maker() as session, session.begin():
+            found, _ = await import_quest(session=session, doc=validate(solves_quest(self.n)))
+            rows = await session.exec(
+                select(Challenge.id)
+                .where(Challenge.quest_id == found.id)
+                .order_by(col(Challenge.id))
+            )
+            self.ids = [i for i in rows.all() if i is not None]
+        await engine.dispose()
+
+
+def wrong_requests(tokens: list[str]) -> list[bytes]:
+    """Players rotate fastest; challenges 1..20 of the bench quest; every answer wrong."""
+    n = len(tokens) * WRONG_CHALLENGES
+    return [
+        raw_request(
+            "POST",
+            f"/api/challenges/{1 + (i // len(tokens)) % WRONG_CHALLENGES}/attempts",
+            body={"answer": -1},
+            token=tokens[i % len(tokens)],
         )
-        bare_300 = await fixed_rate(bare.port, make, rate=300, seconds=args.seconds)
-    finally:
-        bare.stop()
+        for i in range(n)
+    ]
 
-    print(f"# attempts benchmark: {args.players} players, 50 challenges, half the answers right")
-    print(line("warm-up", warm))
-    print(line("app, saturated", app_sat))
-    print(line("bare FastAPI, saturated", bare_sat))
-    print(line("app, 300/s open loop", app_300))
-    print(line("bare FastAPI, 300/s", bare_300))
-    print(
-        f"throughput: app {app_sat.rate:.0f}/s = {app_sat.rate / bare_sat.rate:.2f} x bare; "
-        f"target 1000/s -> {app_sat.rate / 1000:.2f} x target"
-    )
-    print(
-        f"p99 at 300/s: app {app_300.pct(99):.1f} ms vs bare {bare_300.pct(99):.1f} ms; "
-        f"target 50 ms -> {app_300.pct(99) / 50:.2f} x target"
-    )
-    errors = sum(n for s, n in app_sat.statuses.items() if s >= 500)
-    print(f"server errors during the run: {errors}")
+
+def correct_requests(tokens: list[str], challenge_ids: list[int]) -> list[bytes]:
+    """One distinct solve per request: every player on a challenge, then the next challenge."""
+    return [
+        raw_request(
+            "POST", f"/api/challenges/{cid}/attempts", body={"answer": ANSWER}, token=token
+        )
+        for cid in challenge_ids
+        for token in tokens
+    ]
+
+
+def run(seconds: float = SECONDS, rounds: int = ROUNDS, only: str | None = None) -> list[Row]:
+    per_round = math.ceil(MOST_PER_S * seconds / PLAYERS)
+    warm = math.ceil(MOST_PER_S * 2 / PLAYERS)  # the harness warms up for 2 s
+    seed = SolvesSeed(warm + per_round * (rounds + 1))  # + the fixed-rate round
+    rows: list[Row] = []
+    with servers(PLAYERS, seed=seed) as (app, bare):
+        tokens = app.tokens
+        if only in (None, "wrong"):
+            rows.append(
+                compare(
+                    "wrong answer",
+                    app.port,
+                    wrong_requests(tokens),
+                    bare.port,
+                    rounds=rounds,
+                    seconds=seconds,
+                    target=">= 0.35, p99 < 25 ms",
+                    note="1 process, SQLite + embedded Redis",
+                )
+            )
+        if only in (None, "correct"):
+            blocks: list[list[int]] = [seed.ids[:warm]]
+            for n in range(rounds + 1):
+                start = warm + n * per_round
+                blocks.append(seed.ids[start : start + per_round])
+
+            def solves(n: int) -> list[bytes]:  # -1 warm-up, 0.. rounds, `rounds` fixed rate
+                return correct_requests(tokens, blocks[n + 1])
+
+            wrong_for_bare = wrong_requests(tokens)
+            rows.append(
+                compare(
+                    "correct answer",
+                    app.port,
+                    solves,
+                    bare.port,
+                    lambda n: wrong_for_bare,
+                    rounds=rounds,
+                    seconds=seconds,
+                    target=">= 0.35, p99 < 25 ms",
+                    note=f"distinct solves, {PLAYERS:,} players x {per_round} per round",
+                )
+            )
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--seconds", type=float, default=SECONDS)
+    ap.add_argument("--rounds", type=int, default=ROUNDS)
+    ap.add_argument("--only", choices=["wrong", "correct"])
+    args = ap.parse_args()
+    print_table(run(args.seconds, args.rounds, args.only))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

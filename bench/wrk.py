@@ -244,7 +244,7 @@ def run(
     port: int,
     requests: Sequence[bytes],
     *,
-    seconds: float = SECONDS,
+    seconds: float | None = None,  # default: SECONDS (TQ_BENCH_SECONDS, 20)
     threads: int = THREADS,
     connections: int = CONNECTIONS,
     rate: float | None = None,
@@ -260,6 +260,7 @@ def run(
     and `kept_up` is False. `check`: raise BenchError on any non-2xx or socket error.
     """
     wrk = ensure_wrk()
+    seconds = seconds or SECONDS
     path = _write_requests(requests)
     try:
         env = {**os.environ, "TQ_WRK_RATE": str(rate or 0)}
@@ -361,7 +362,7 @@ def compare(
     bare_requests: Requests | None = None,
     *,
     rounds: int = ROUNDS,
-    seconds: float = SECONDS,
+    seconds: float | None = None,  # default: SECONDS (TQ_BENCH_SECONDS, 20)
     fixed: bool = True,
     warmup: float = 2.0,
     bare_name: str = "bare FastAPI",
@@ -376,6 +377,57 @@ def compare(
     warm-up) when requests must not repeat across rounds (distinct solves).
     Without `bare_requests` the bare app gets the same requests as Talent Quest.
     """
+    with _bench_lock():
+        return _compare(
+            name,
+            app_port,
+            app_requests,
+            bare_port,
+            bare_requests,
+            rounds=rounds,
+            seconds=seconds or SECONDS,
+            fixed=fixed,
+            warmup=warmup,
+            bare_name=bare_name,
+            target=target,
+            note=note,
+            verbose=verbose,
+        )
+
+
+@contextmanager
+def _bench_lock() -> Iterator[None]:
+    """TQ_BENCH_LOCK=/path: hold an exclusive flock on it for each row (a shared machine)."""
+    path = os.environ.get("TQ_BENCH_LOCK")
+    if not path:
+        yield
+        return
+    import fcntl
+
+    with open(path, "a+b") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _compare(
+    name: str,
+    app_port: int,
+    app_requests: Requests,
+    bare_port: int | None,
+    bare_requests: Requests | None,
+    *,
+    rounds: int,
+    seconds: float,
+    fixed: bool,
+    warmup: float,
+    bare_name: str,
+    target: str,
+    note: str,
+    verbose: bool,
+) -> Row:
     bare_requests = bare_requests if bare_requests is not None else app_requests
     if warmup:
         run(app_port, _pick(app_requests, -1), seconds=warmup, check=False)
@@ -494,8 +546,11 @@ def start_app(
 
     from bench import common
 
-    database_url = database_url or os.environ.get("TQ_BENCH_DATABASE_URL") or None
-    redis_url = redis_url or os.environ.get("TQ_BENCH_REDIS_URL") or None
+    if database_url is None:  # "" = the embedded default, whatever the environment says
+        database_url = os.environ.get("TQ_BENCH_DATABASE_URL")
+    if redis_url is None:
+        redis_url = os.environ.get("TQ_BENCH_REDIS_URL")
+    database_url, redis_url = database_url or None, redis_url or None
     home = common.data_dir()
     db = database_url or f"sqlite+aiosqlite:///{home / 'talentquest.db'}"
 
@@ -510,6 +565,7 @@ def start_app(
     server_env = {**BENCH_ENV, "TQ_DATA_DIR": str(home), **(env or {})}
     if database_url:
         server_env["TQ_DATABASE_URL"] = database_url
+        server_env["TQ_AUTO_MIGRATE"] = "true"  # seeded by create_all: stamped at start-up
     if redis_url:
         server_env["TQ_REDIS_URL"] = redis_url
     proc = common.serve_app(server_env, workers=workers)
@@ -546,7 +602,7 @@ def servers(
 # --------------------------------------------------------------------------- the harness's own
 
 
-def run_rows(seconds: float = SECONDS, rounds: int = ROUNDS) -> list[Row]:
+def run_rows(seconds: float | None = None, rounds: int = ROUNDS) -> list[Row]:
     """The harness's own check: wrong answers vs the bare POST (bench modules do the rest)."""
     with servers(1000) as (app, bare):
         wrong = [

@@ -41,9 +41,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check kit quest challenges leaderboard webui jobs tests bench
 	$(BIN)/mypy kit quest challenges leaderboard webui jobs
 
-bench: $(STAMP)
-	$(BIN)/python bench/bench_attempts.py
-	$(BIN)/python bench/bench_board.py
+# wrk (Debian's package) drives the HTTP benchmarks: installed when missing.
+/usr/bin/wrk:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || \
+	  (DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+
+# Every bench/bench_*.py with a run(): one table of ratios to bare FastAPI, measured in one run.
+bench: $(STAMP) /usr/bin/wrk
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

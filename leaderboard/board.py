@@ -14,6 +14,7 @@ from leaderboard import keys
 from leaderboard.keys import ENCODING, MAX_POINTS, TICK_MS, TICK_SPAN
 
 _AWARD_LUA = (Path(__file__).parent / "lua" / "award.lua").read_text()
+READ_LUA = (Path(__file__).parent / "lua" / "read.lua").read_text()
 _UNIX = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -102,6 +103,7 @@ class Boards:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self._award: AsyncScript = redis.register_script(_AWARD_LUA)
+        self._read: AsyncScript = redis.register_script(READ_LUA)
 
     async def award(
         self,
@@ -149,12 +151,12 @@ class Boards:
     async def top(
         self, *, quest_id: int, scope: str, epoch: datetime, limit: int, offset: int, frozen: bool
     ) -> tuple[int, list[BoardEntry]]:
+        """A page of a board: one round trip (`lua/read.lua`)."""
         key = self._key(quest_id, scope, frozen)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zcard(key)
-            pipe.zrevrange(key, offset, offset + limit - 1, withscores=True)
-            total, rows = await pipe.execute()
-        return int(total), await self._entries(quest_id, key, rows, offset, epoch)
+        total, start, _, rows, handles, higher = await self._read(
+            keys=[key, keys.handles(quest_id)], args=["top", offset, limit, TICK_SPAN]
+        )
+        return int(total), _entries(rows, handles, higher, int(start), epoch)
 
     async def me(
         self,
@@ -166,19 +168,15 @@ class Boards:
         around: int,
         frozen: bool,
     ) -> MyStanding | None:
+        """A player's place and the rows around it: one round trip (`lua/read.lua`)."""
         key = self._key(quest_id, scope, frozen)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zrevrank(key, player_id)
-            pipe.zcard(key)
-            rank, total = await pipe.execute()
-        if rank is None:
-            return None
-        start = max(0, int(rank) - around)
-        rows: list[tuple[Any, float]] = await self.redis.zrevrange(  # type: ignore[assignment]
-            key, start, int(rank) + around, withscores=True
+        total, start, rank, rows, handles, higher = await self._read(
+            keys=[key, keys.handles(quest_id)], args=["me", player_id, around, TICK_SPAN]
         )
-        entries = await self._entries(quest_id, key, rows, start, epoch)
-        mine = next(e for e in entries if e.player.id == player_id)
+        if int(rank) < 0:
+            return None
+        entries = _entries(rows, handles, higher, int(start), epoch)
+        mine = entries[int(rank) - int(start)]
         total = int(total)
         return MyStanding(
             rank=mine.rank,
@@ -189,33 +187,6 @@ class Boards:
             total=total,
             neighbours=entries,
         )
-
-    async def _entries(
-        self, quest_id: int, key: str, rows: list[tuple[Any, float]], offset: int, epoch: datetime
-    ) -> list[BoardEntry]:
-        if not rows:
-            return []
-        ids = [int(m) for m, _ in rows]
-        decoded = [decode(s, epoch) for _, s in rows]
-        distinct = sorted({p for p, _ in decoded}, reverse=True)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hmget(keys.handles(quest_id), ids)
-            for points in distinct:
-                pipe.zcount(key, (points + 1) * TICK_SPAN, "+inf")
-            handles, *higher = await pipe.execute()
-        competition = {p: int(n) + 1 for p, n in zip(distinct, higher, strict=True)}
-        return [
-            BoardEntry(
-                rank=offset + i + 1,
-                competition_rank=competition[points],
-                player=PlayerRef(id=pid, handle=_text(handle) or f"player-{pid}"),
-                score=points,
-                reached_at=reached,
-            )
-            for i, (pid, handle, (points, reached)) in enumerate(
-                zip(ids, handles, decoded, strict=True)
-            )
-        ]
 
     async def remove_player(self, *, quest_id: int, player_id: int) -> None:
         """Take a player off every board of a quest (ban, erasure)."""
@@ -251,6 +222,26 @@ class Boards:
     async def applied(self, *, quest_id: int) -> int | None:
         value = await self.redis.get(keys.applied(quest_id))
         return None if value is None else int(value)
+
+
+def _entries(
+    rows: list[Any], handles: list[Any], higher: list[Any], offset: int, epoch: datetime
+) -> list[BoardEntry]:
+    """Board rows from `read.lua`'s flat [member, score, ...], handles and higher counts."""
+    entries = []
+    for i, handle in enumerate(handles):
+        pid = int(rows[2 * i])
+        points, reached = decode(float(rows[2 * i + 1]), epoch)
+        entries.append(
+            BoardEntry(
+                rank=offset + i + 1,
+                competition_rank=int(higher[i]) + 1,
+                player=PlayerRef(id=pid, handle=_text(handle) or f"player-{pid}"),
+                score=points,
+                reached_at=reached,
+            )
+        )
+    return entries
 
 
 def percentile(rank: int, total: int) -> float:

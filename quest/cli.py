@@ -43,6 +43,7 @@ async def cmd_demo(args: argparse.Namespace) -> None:
 
 async def cmd_import(args: argparse.Namespace) -> None:
     from quest.core.errors import Invalid
+    from quest.quests.revisions import ConfirmationRequired
     from quest.quests.service import import_document
 
     path = Path(args.file)
@@ -54,12 +55,40 @@ async def cmd_import(args: argparse.Namespace) -> None:
     async with app_state() as state:
         try:
             async with state.sessionmaker() as session, session.begin():
-                imported = await import_document(session=session, document=text)
+                imported = await import_document(
+                    session=session, document=text, confirm=args.confirm
+                )
         except Invalid as exc:
             errors = exc.errors or []
             listed = "; ".join(f"{e['path']}: {e['message']}" for e in errors)
             raise CliError(f"{path}: nothing imported, {len(errors)} error(s): {listed}") from None
+        except ConfirmationRequired as exc:
+            listed = "; ".join(f"{a.challenge}: {a.effect}" for a in exc.affected)
+            again = "run again with --confirm"
+            raise CliError(f"{path}: nothing imported, {again}: {listed}") from None
     print(f"{'created' if imported.created else 'updated'} quest {imported.quest.slug}")
+
+
+async def cmd_export(args: argparse.Namespace) -> None:
+    from quest.core.errors import NotFound
+    from quest.quests.revisions import to_yaml
+    from quest.quests.service import quest_document
+
+    async with app_state() as state:
+        try:
+            async with state.readmaker() as session:
+                document = await quest_document(session=session, slug=args.slug)
+        except NotFound:
+            raise CliError(f"no quest {args.slug!r}") from None
+    text = to_yaml(document)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        return
+    try:
+        await asyncio.to_thread(Path(args.output).write_text, text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"exported quest {args.slug} to {args.output}", file=sys.stderr)
 
 
 async def cmd_users_create(args: argparse.Namespace) -> None:
@@ -301,7 +330,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp = quests.add_parser("import", help="import a quest file (YAML or JSON)")
     imp.add_argument("file")
+    imp.add_argument(
+        "--confirm",
+        action="store_true",
+        help="apply changes of answer or points (or removals) of challenges with solves",
+    )
     imp.set_defaults(run=cmd_import)
+    exp = quests.add_parser("export", help="print a quest's document as YAML (secrets included)")
+    exp.add_argument("slug")
+    exp.add_argument("-o", "--output", help="write to this file instead of stdout")
+    exp.set_defaults(run=cmd_export)
     users = sub.add_parser("users", help="manage accounts").add_subparsers(
         dest="action", required=True
     )

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from quest.core.deps import BoardsDep, OptionalPrincipal, ReadSessionDep, SessionDep, StaffOnly
 from quest.core.errors import DomainError
-from quest.quests import service, stats
-from quest.quests.schemas import FunnelOut, QuestOut, QuestPatch
+from quest.quests import revisions, service, stats
+from quest.quests.revisions import Author, ConfirmationRequired
+from quest.quests.schemas import (
+    AffectedOut,
+    FunnelOut,
+    QuestOut,
+    QuestPatch,
+    RestoredOut,
+    RevisionDetailOut,
+    RevisionOut,
+)
 
 router = APIRouter(prefix="/api")
 admin = APIRouter(prefix="/api/admin", tags=["staff"])
@@ -54,6 +64,7 @@ async def quest(slug: str, session: ReadSessionDep, principal: OptionalPrincipal
     "/quests",
     status_code=status.HTTP_201_CREATED,
     response_model=QuestOut,
+    responses={409: {"description": "confirmation_required: the change affects solves"}},
     openapi_extra={
         "requestBody": {
             "content": {"application/json": {"schema": {"type": "object"}}, "application/yaml": {}},
@@ -64,14 +75,26 @@ async def quest(slug: str, session: ReadSessionDep, principal: OptionalPrincipal
 async def import_quest(
     request: Request,
     response: Response,
-    _: StaffOnly,
+    staff: StaffOnly,
     syntax: DocumentSyntax,
     session: SessionDep,
-) -> QuestOut:
-    """Create or update a quest from a YAML or JSON document (same slug: updated in place)."""
-    imported = await service.import_document(
-        session=session, document=await request.body(), syntax=syntax
-    )
+    confirm: bool = False,
+) -> QuestOut | JSONResponse:
+    """Create or update a quest from a YAML or JSON document (same slug: updated in place).
+
+    Changing the answer or points of a challenge with solves, or dropping it, answers 409
+    `confirmation_required` listing what happens to those solves, unless `confirm=true`.
+    """
+    try:
+        imported = await service.import_document(
+            session=session,
+            document=await request.body(),
+            syntax=syntax,
+            author=Author(staff.handle, staff.id),
+            confirm=confirm,
+        )
+    except ConfirmationRequired as exc:
+        return confirmation_required(exc)
     if not imported.created:
         response.status_code = status.HTTP_200_OK
     return imported.quest
@@ -88,3 +111,79 @@ async def patch_quest(
 async def funnel(_: StaffOnly, session: ReadSessionDep, quest: str | None = None) -> FunnelOut:
     """Registered players, active ones (an attempt), completers, and jobseekers."""
     return await stats.admin_funnel(session=session, quest_slug=quest)
+
+
+def confirmation_required(exc: ConfirmationRequired) -> JSONResponse:
+    """409 with each affected challenge, its solves and what happens to them."""
+    affected = [AffectedOut.model_validate(a, from_attributes=True) for a in exc.affected]
+    return JSONResponse(
+        {
+            "detail": exc.detail,
+            "code": exc.code_,
+            "affected": [a.model_dump() for a in affected],
+        },
+        status_code=status.HTTP_409_CONFLICT,
+    )
+
+
+@admin.get(
+    "/quests/{slug}/document",
+    responses={200: {"content": {"application/json": {}, "application/yaml": {}}}},
+)
+async def quest_document(
+    slug: str, _: StaffOnly, session: ReadSessionDep, format: Literal["json", "yaml"] = "json"
+) -> Response:
+    """The quest's current document, booth secrets included (`?format=yaml`: as YAML)."""
+    document = await service.quest_document(session=session, slug=slug)
+    if format == "yaml":
+        return PlainTextResponse(
+            revisions.to_yaml(document), media_type="application/yaml; charset=utf-8"
+        )
+    return JSONResponse(document)
+
+
+@admin.get("/quests/{slug}/revisions", response_model=list[RevisionOut])
+async def quest_revisions(slug: str, _: StaffOnly, session: ReadSessionDep) -> list[RevisionOut]:
+    """Every change of the quest's content, newest first."""
+    found = await service.quest_revisions(session=session, slug=slug)
+    return [RevisionOut.model_validate(r, from_attributes=True) for r in found]
+
+
+@admin.get("/quests/{slug}/revisions/{n}", response_model=RevisionDetailOut)
+async def quest_revision(
+    slug: str, n: Annotated[int, Path(ge=1, le=2**31 - 1)], _: StaffOnly, session: ReadSessionDep
+) -> RevisionDetailOut:
+    """Revision n: its document, what changed, and a YAML diff against revision n - 1."""
+    found = await service.quest_revision(session=session, slug=slug, n=n)
+    rev = found.revision
+    return RevisionDetailOut(
+        n=rev.n,
+        at=rev.at,
+        by=rev.by,
+        summary=rev.summary,
+        changes=list(rev.changes or []),
+        document=rev.document,
+        diff=found.diff,
+    )
+
+
+@admin.post(
+    "/quests/{slug}/revisions/{n}/restore",
+    response_model=RestoredOut,
+    responses={409: {"description": "confirmation_required: the change affects solves"}},
+)
+async def restore_revision(
+    slug: str,
+    n: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    staff: StaffOnly,
+    session: SessionDep,
+    confirm: bool = False,
+) -> RestoredOut | JSONResponse:
+    """Import revision n's document again as a new revision (attempts and scores kept)."""
+    try:
+        imported = await service.restore_revision(
+            session=session, slug=slug, n=n, author=Author(staff.handle, staff.id), confirm=confirm
+        )
+    except ConfirmationRequired as exc:
+        return confirmation_required(exc)
+    return RestoredOut(quest=imported.quest, revision=imported.revision)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -38,3 +38,30 @@ class FunnelOut(BaseModel):
     completed: int
     jobseekers: int
     conversion_rate: float
+
+
+class RevisionOut(BaseModel):
+    """One change of a quest's content: its number, when, by whom, what changed."""
+
+    n: int
+    at: datetime
+    by: str
+    summary: str
+
+
+class RevisionDetailOut(RevisionOut):
+    changes: list[str]
+    document: dict[str, Any]
+    diff: str  # a unified diff of the YAML document against revision n - 1
+
+
+class RestoredOut(BaseModel):
+    quest: QuestOut
+    revision: int | None  # the new revision; None when the quest already had that document
+
+
+class AffectedOut(BaseModel):
+    challenge: str
+    solves: int
+    change: Literal["points", "answer", "removed"]
+    effect: str

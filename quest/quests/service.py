@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,9 +14,18 @@ from kit.time import utcnow
 from leaderboard.board import Boards
 from quest.core.db import WriteSession, after_commit, on_commit
 from quest.core.errors import Invalid, NotFound
+from quest.quests import revisions
 from quest.quests.caches import clear_caches
 from quest.quests.content import ContentError, QuestDoc, import_quest, parse_text, validate
-from quest.quests.models import Quest, Track
+from quest.quests.models import Quest, QuestRevision, Track
+from quest.quests.revisions import (
+    CLI,
+    Author,
+    ConfirmationRequired,
+    affected_solves,
+    clean,
+    record,
+)
 from quest.quests.schemas import QuestOut, QuestPatch, TrackOut
 
 Syntax = Literal["yaml", "json"]
@@ -26,6 +35,7 @@ Syntax = Literal["yaml", "json"]
 class Imported:
     quest: QuestOut
     created: bool
+    revision: int | None = None  # the revision this import made; None: nothing changed
 
 
 async def get_quest(*, session: AsyncSession, slug: str, include_draft: bool = False) -> Quest:
@@ -85,17 +95,87 @@ async def live_challenges(*, session: AsyncSession, quest: Quest) -> list[Challe
 
 
 async def import_document(
-    *, session: WriteSession, document: str | bytes, syntax: Syntax = "yaml"
+    *,
+    session: WriteSession,
+    document: str | bytes,
+    syntax: Syntax = "yaml",
+    author: Author = CLI,
+    confirm: bool = False,
 ) -> Imported:
     """Create or update a quest from its document (same slug: updated in place, attempts kept).
 
-    Nothing changes unless the whole document is valid; `Invalid` lists every error with its
-    field path. `syntax="json"` reads strict JSON; YAML (the default) reads JSON too.
+    Every import goes through here (API, staff page, CLI, demo): a change of content is
+    recorded as a revision by `author`; an identical re-import records none. Nothing changes
+    unless the whole document is valid; `Invalid` lists every error with its field path.
+    Changing the answer or points of a challenge with solves, or dropping it, raises
+    `ConfirmationRequired` (listing what happens to those solves) unless `confirm`.
+    `syntax="json"` reads strict JSON; YAML (the default) reads JSON too.
     """
     doc = _read_document(document, syntax)
+    # One import of a quest at a time (PostgreSQL; SQLite has one writer): revision numbers.
+    existing = (
+        await session.exec(select(Quest).where(Quest.slug == doc.slug).with_for_update())
+    ).first()
+    before = dict(existing.document) if existing is not None and existing.document else None
+    if existing is not None and not confirm:
+        affected = await affected_solves(
+            session=session, quest=existing, new=doc.model_dump(mode="json")
+        )
+        if affected:
+            raise ConfirmationRequired(affected)
     quest, created = await import_quest(session=session, doc=doc)
+    revision = await record(session=session, quest=quest, before=before, author=author)
     on_commit(session, clear_caches)
-    return Imported(quest=await quest_out(session=session, quest=quest), created=created)
+    return Imported(
+        quest=await quest_out(session=session, quest=quest),
+        created=created,
+        revision=revision.n if revision is not None else None,
+    )
+
+
+async def quest_document(*, session: AsyncSession, slug: str) -> dict[str, Any]:
+    """The quest's current document (with its booths' secrets: staff only)."""
+    quest = await get_quest(session=session, slug=slug, include_draft=True)
+    return clean(quest.document or {})
+
+
+@dataclass(frozen=True)
+class RevisionDetail:
+    revision: QuestRevision
+    diff: str
+
+
+async def quest_revisions(*, session: AsyncSession, slug: str) -> list[QuestRevision]:
+    """The quest's revisions, newest first."""
+    quest = await get_quest(session=session, slug=slug, include_draft=True)
+    assert quest.id is not None
+    return await revisions.revisions_of(session=session, quest_id=quest.id)
+
+
+async def quest_revision(*, session: AsyncSession, slug: str, n: int) -> RevisionDetail:
+    """Revision n with a unified YAML diff against revision n - 1."""
+    quest = await get_quest(session=session, slug=slug, include_draft=True)
+    assert quest.id is not None
+    found = await revisions.revision(session=session, quest_id=quest.id, n=n)
+    if found is None:
+        raise NotFound(f"Quest {slug!r} has no revision {n}.", code="revision_not_found")
+    previous = await revisions.revision(session=session, quest_id=quest.id, n=n - 1)
+    diff = revisions.yaml_diff(previous.document if previous else None, found.document, n=n)
+    return RevisionDetail(revision=found, diff=diff)
+
+
+async def restore_revision(
+    *, session: WriteSession, slug: str, n: int, author: Author, confirm: bool = False
+) -> Imported:
+    """Import revision n's document again, as a new revision (attempts and scores kept)."""
+    found = await quest_revision(session=session, slug=slug, n=n)
+    return await import_document(
+        session=session,
+        document=json.dumps(found.revision.document),
+        syntax="json",
+        author=author,
+        confirm=confirm,
+    )
 
 
 def _read_document(document: str | bytes, syntax: Syntax = "yaml") -> QuestDoc:

@@ -14,7 +14,19 @@ from starlette.staticfiles import StaticFiles
 
 from quest.core.errors import DomainError, Unauthenticated
 from webui.i18n import catalogue, pick_lang, translate
-from webui.pages import auth, home, jobs, live, me, play, recruiters, staff, staff_people
+from webui.pages import (
+    auth,
+    editor,
+    home,
+    jobs,
+    live,
+    me,
+    play,
+    recruiters,
+    revisions,
+    staff,
+    staff_people,
+)
 from webui.templates import redirect, render
 
 STATIC = Path(__file__).parent / "static"
@@ -23,7 +35,9 @@ STATIC = Path(__file__).parent / "static"
 def install(app: FastAPI) -> None:
     """Called once by `quest.app.create_app`."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (home, auth, play, me, staff, staff_people, jobs, recruiters, live):
+    # The editor's /staff/quests/new before the console's /staff/quests/{slug}.
+    pages = (home, auth, play, me, editor, revisions, staff, staff_people, jobs, recruiters, live)
+    for module in pages:
         app.include_router(module.router)
 
     api_domain = app.exception_handlers[DomainError]

@@ -28,7 +28,6 @@ from bench import wrk
 from bench.common import bench_quest, data_dir
 from leaderboard import keys
 from leaderboard.board import composite, encoding_mark
-from quest.core.db import create_schema, make_engine, make_sessionmaker
 from quest.core.redis_server import EmbeddedRedis
 from quest.core.settings import Settings
 from quest.quests.content import import_quest, validate
@@ -92,14 +91,14 @@ def solves_db(solves: int) -> Path:
         return path
     CACHE.mkdir(parents=True, exist_ok=True)
     home = data_dir()
-    engine = make_engine(f"sqlite+aiosqlite:///{home / 'talentquest.db'}")
+    from quest.app import create_app
 
-    async def schema() -> None:
-        await create_schema(engine)
-        maker = make_sessionmaker(engine)
-        async with maker() as s, s.begin():
-            await import_quest(session=s, doc=validate(bench_quest()))
-        await engine.dispose()
+    async def schema() -> None:  # the schema as start-up makes it (migrations), and the quest
+        app = create_app(Settings(data_dir=home, environment="test"))
+        app.state.background = []
+        async with app.router.lifespan_context(app):
+            async with app.state.tq.sessionmaker() as s, s.begin():
+                await import_quest(session=s, doc=validate(bench_quest()))
 
     asyncio.run(schema())
     seed_solves(home / "talentquest.db", solves // 5, solves)

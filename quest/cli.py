@@ -153,20 +153,23 @@ async def db_engine() -> AsyncIterator[AsyncEngine]:
 
 
 async def cmd_db_upgrade(args: argparse.Namespace) -> None:
-    from quest.core.migrate import SchemaError, prepare
+    from quest.core.migrate import INITIAL, SchemaError, prepare
 
     async with db_engine() as engine:
         try:
             outcome = await prepare(engine, upgrade=True)
         except SchemaError as exc:
             raise CliError(str(exc)) from None
-    done = {
-        "created": "created the schema at",
-        "stamped": "recognised a database made before migrations; stamped",
-        "upgraded": f"upgraded from {outcome.before} to",
-        "none": "already at",
-    }
-    print(f"{done[outcome.action]} revision {outcome.after}")
+    done = []
+    if outcome.stamped:
+        done.append(f"recognised a database made before migrations: stamped revision {INITIAL}")
+    if outcome.action == "created":
+        done.append(f"created the schema at revision {outcome.after}")
+    elif outcome.action == "upgraded":
+        done.append(f"upgraded from revision {outcome.before} to {outcome.after}")
+    elif not outcome.stamped:
+        done.append(f"already at revision {outcome.after}")
+    print("; ".join(done))
 
 
 async def cmd_db_current(args: argparse.Namespace) -> None:

@@ -41,6 +41,7 @@ class Outcome:
     before: str | None
     after: str
     action: str
+    stamped: bool = False  # made before migrations, recognised as revision 0001 first
 
 
 def model_metadata() -> sa.MetaData:
@@ -189,8 +190,9 @@ def bring_up(conn: Connection, *, upgrade: bool) -> Outcome:
         _run(conn, stamp=INITIAL)
         log.info("database made before migrations equals revision %s: stamped it", INITIAL)
         current, action = INITIAL, "stamped"
+    stamped = action == "stamped"
     if current == head:
-        return Outcome(before, head, action)
+        return Outcome(before, head, action, stamped)
     if not _known(current):
         raise SchemaError(
             f"the database is at revision {current}, which this code does not know "
@@ -203,13 +205,41 @@ def bring_up(conn: Connection, *, upgrade: bool) -> Outcome:
         )
     _run(conn)
     log.info("database upgraded from revision %s to %s", current, head)
-    return Outcome(before, head, "upgraded")
+    return Outcome(current, head, "upgraded", stamped)
 
 
 async def prepare(engine: AsyncEngine, *, upgrade: bool) -> Outcome:
     """Start-up and `db upgrade`: the schema at the code's revision, or SchemaError."""
-    async with engine.begin() as conn:
-        return await conn.run_sync(lambda sync: bring_up(sync, upgrade=upgrade))
+    async with engine.connect() as conn:
+        return await conn.run_sync(lambda sync: _prepare(sync, upgrade=upgrade))
+
+
+def _prepare(conn: Connection, *, upgrade: bool) -> Outcome:
+    """One transaction. SQLite: foreign keys off meanwhile (a batch migration copies a table
+    and drops the old one, which rows elsewhere still point at; the pragma only takes effect
+    outside a transaction), and checked before the commit."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        _pragma(conn, "PRAGMA foreign_keys=OFF")
+    try:
+        with conn.begin():
+            outcome = bring_up(conn, upgrade=upgrade)
+            if sqlite and outcome.action == "upgraded":
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise SchemaError(f"the upgrade would break {len(broken)} foreign keys")
+        return outcome
+    finally:
+        if sqlite:
+            _pragma(conn, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(conn: Connection, sql: str) -> None:
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
 
 
 @dataclass(frozen=True)

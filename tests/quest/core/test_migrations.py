@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
+
 from kit.time import utcnow
 from quest.core import migrate
 from quest.core.db import make_engine
@@ -43,13 +43,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("account", "nickname")
 '''
-
-
-def legacy_create_all(conn: sa.Connection) -> None:
-    """`create_all` of the models as releases before migrations did it: their tables only."""
-    old = migrate.initial_schema().tables
-    tables = [t for t in SQLModel.metadata.sorted_tables if t.name in old]
-    SQLModel.metadata.create_all(conn, tables=tables)
 
 
 @pytest.fixture
@@ -170,6 +163,9 @@ async def test_a_fresh_upgrade_matches_the_models(empty_database: str, tmp_path:
         assert await migrate.check(engine) == []
         again = await migrate.prepare(engine, upgrade=False)
         assert again.action == "none"
+        if not is_postgres(empty_database):  # off while migrating, on again for serving
+            async with engine.connect() as conn:
+                assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar_one() == 1
     finally:
         await engine.dispose()
     checked = cli(empty_database, tmp_path, "check")
@@ -227,7 +223,7 @@ async def test_a_create_all_database_is_stamped_and_keeps_every_row(
     engine = make_engine(empty_database)
     try:
         async with engine.begin() as conn:  # how every database was made before migrations
-            await conn.run_sync(legacy_create_all)
+            await conn.run_sync(migrate.initial_schema().create_all)  # as create_all made it
         counts = fill(empty_database)
         assert counts["account"] == 30 and counts["solve"] == 30
         assert counts["jobseeker"] == 10 and counts["handoff_event"] == 10
@@ -249,7 +245,7 @@ async def test_db_upgrade_stamps_a_create_all_database(empty_database: str, tmp_
     engine = make_engine(empty_database)
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(legacy_create_all)
+            await conn.run_sync(migrate.initial_schema().create_all)  # as create_all made it
     finally:
         await engine.dispose()
     counts = fill(empty_database)
@@ -266,7 +262,7 @@ async def test_a_create_all_database_that_differs_is_refused(
     engine = make_engine(empty_database)
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(legacy_create_all)
+            await conn.run_sync(migrate.initial_schema().create_all)  # as create_all made it
             await conn.exec_driver_sql("DROP INDEX ix_solve_account")
         with pytest.raises(migrate.SchemaError, match="differ from revision 0001"):
             await migrate.prepare(engine, upgrade=True)

@@ -46,6 +46,7 @@ from quest.live import ws as live_ws
 from quest.ops import router as ops
 from quest.play import router as play
 from quest.quests import router as quests
+from quest.rehearsal import router as rehearsal
 from quest.tasks import background_tasks
 from webui.setup import install as install_pages
 
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         boards.router,
         boards.admin,
         jobseekers.router,
+        rehearsal.admin,
         create_jobs_router(
             current_principal=jobs_caller, handoff_secret=settings.resolved_handoff_secret
         ),

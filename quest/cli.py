@@ -136,6 +136,71 @@ async def cmd_scheduler(args: argparse.Namespace) -> None:
         await run_scheduler_forever(state, SCHEDULED_JOBS)
 
 
+async def cmd_simulate(args: argparse.Namespace) -> None:
+    """Rehearsal players driving the server at --url (docs/cli.md, "simulate")."""
+    from quest.core.settings import get_settings
+    from quest.rehearsal.backstage import BackstageError
+    from quest.rehearsal.command import Target, clean, simulate
+    from quest.rehearsal.crowd import Plan
+
+    settings = get_settings()
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    url = (args.url or f"http://{host}:{settings.port}").rstrip("/")
+    token = args.staff_token or os.environ.get("TQ_SIMULATE_TOKEN", "")
+    if not url.startswith(("http://", "https://")):
+        raise CliError(f"--url must be an http(s) URL: {url!r}")
+    if not token:
+        raise CliError("a staff token is needed: --staff-token or TQ_SIMULATE_TOKEN")
+    document = None
+    if args.document:
+        try:
+            document = await asyncio.to_thread(Path(args.document).read_text, encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"cannot read {args.document}: {exc}") from None
+    target = Target(url=url, token=token, document=document)
+    try:
+        if args.clean:
+            print(await clean(args.slug, target))
+            return
+        if args.players is None or (args.minutes is None and args.seconds is None):
+            raise CliError("--players and --minutes are needed (or --clean)")
+        seconds = args.seconds if args.seconds is not None else args.minutes * 60
+        plan = Plan(
+            args.slug,
+            args.players,
+            seconds,
+            rate=args.rate,
+            seed=args.seed,
+            conversions=args.conversions,
+        )
+        tally = await simulate(plan, target)
+    except BackstageError as exc:
+        raise CliError(str(exc)) from None
+    print(f"simulated {args.slug} at {url}")
+    for line in tally.lines():
+        print(f"  {line}")
+
+
+def _above_zero(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        n = 0.0
+    if not 0 < n < 1e7:
+        raise argparse.ArgumentTypeError(f"not a number above zero: {value!r}")
+    return n
+
+
+def _share(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        n = -1.0
+    if not 0 <= n <= 1:
+        raise argparse.ArgumentTypeError(f"not a share between 0 and 1: {value!r}")
+    return n
+
+
 @contextlib.asynccontextmanager
 async def db_engine() -> AsyncIterator[AsyncEngine]:
     """The writer engine alone: `db` commands start no Redis and no background task."""
@@ -373,6 +438,36 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser(
         "check", help="fail unless the database, at this code's revision, matches the models"
     ).set_defaults(run=cmd_db_check)
+    simulate = sub.add_parser(
+        "simulate",
+        help="rehearse: simulated players play a quest through the HTTP API of a server",
+        description="Simulated players (marked as such: on boards and in the funnel, never "
+        "handed to recruiters) sign up over time and play SLUG on the server at --url. "
+        "Needs a staff bearer token (--staff-token or TQ_SIMULATE_TOKEN).",
+    )
+    simulate.add_argument("slug")
+    simulate.add_argument("--players", type=_positive, help="how many players")
+    simulate.add_argument("--minutes", type=_above_zero, help="how long the rehearsal lasts")
+    simulate.add_argument("--seconds", type=_above_zero, help="the length in seconds (tests)")
+    simulate.add_argument(
+        "--rate", type=_above_zero, default=2.0, help="answers a minute per player (default 2)"
+    )
+    simulate.add_argument("--url", help="the server (default http://TQ_HOST:TQ_PORT)")
+    simulate.add_argument("--staff-token", help="a staff bearer token (or TQ_SIMULATE_TOKEN)")
+    simulate.add_argument(
+        "--document", help="read the answers from this quest file, not from the server"
+    )
+    simulate.add_argument(
+        "--conversions",
+        type=_share,
+        default=0.1,
+        help="the share of players who become jobseekers, 0 to 1 (default 0.1)",
+    )
+    simulate.add_argument("--seed", type=int, help="a random seed, for a repeatable crowd")
+    simulate.add_argument(
+        "--clean", action="store_true", help="erase the quest's simulated players instead"
+    )
+    simulate.set_defaults(run=cmd_simulate)
     return parser
 
 

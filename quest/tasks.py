@@ -22,6 +22,7 @@ from quest.jobseekers.scheduled import PURGE
 from quest.live.service import live_relay, live_ticker
 from quest.quests.scheduled import TRANSITIONS
 
+from quest.rehearsal.demo import demo_crowd_for
 Task = Callable[[AppState], Awaitable[None]]
 
 SCHEDULED_JOBS: list[Job] = [TRANSITIONS, ROLLOVER, PURGE]
@@ -44,3 +45,4 @@ def background_tasks(app: FastAPI) -> list[Task]:
         live_ticker,  # changed boards published to live viewers
         scheduler_task,
     ]
+        demo_crowd_for(app),  # the demo only: simulated players (TQ_DEMO_SIMULATION)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, false
 from sqlmodel import Field, SQLModel
 
 from kit.time import UTCDateTime, utcnow
@@ -24,6 +24,8 @@ class Account(SQLModel, table=True):
     )
     banned_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # A rehearsal player (quest/rehearsal): on boards and in the funnel, never handed off.
+    simulated: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class ApiToken(SQLModel, table=True):

@@ -193,6 +193,22 @@ class Settings(BaseSettings):
         "run without one)",
     )
 
+    # --- rehearsal (issue 12) ---
+    demo_simulation: bool | None = Field(
+        default=None,
+        description="a small simulated crowd plays the demo quest while serving, once "
+        "`talentquest demo` loaded it; unset = on in development, off in test and production",
+    )
+    demo_simulation_players: int = Field(
+        default=36, ge=1, le=500, description="players of the demo's simulated crowd"
+    )
+    demo_simulation_speed: float = Field(
+        default=1.0,
+        gt=0,
+        le=1000,
+        description="how much faster than real time the demo's crowd plays (tests: 20 or more)",
+    )
+
     @field_validator("secret_key", "handoff_secret", "database_read_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -214,6 +230,13 @@ class Settings(BaseSettings):
                     f"TQ_HANDOFF_SECRET {problem} (or unset: one is generated in TQ_DATA_DIR)"
                 )
         return self
+
+    @property
+    def demo_simulation_on(self) -> bool:
+        """TQ_DEMO_SIMULATION, or on in development when unset."""
+        if self.demo_simulation is None:
+            return self.environment == "development"
+        return self.demo_simulation
 
     @property
     def resolved_database_url(self) -> str:

@@ -168,6 +168,7 @@ async def erase(*, session: WriteSession, redis: Redis, boards: Boards, account_
         cid = jobseeker.candidate_id
         await _forget_handoffs(session, account_id, cid)
         await session.delete(jobseeker)
+    if jobseeker is not None and not account.simulated:  # a rehearsal player was never sent
         outbox.enqueue(
             session=session,
             event=CandidateErased(

@@ -166,6 +166,8 @@ async def convert(
             await session.flush()
     except IntegrityError:  # a concurrent POST by the same player won
         raise Conflict("You are a jobseeker already.", code="already_jobseeker") from None
+    if account.simulated:  # a rehearsal player: in the funnel, never handed to employers
+        return ConvertedOut(jobseeker_id=js.candidate_id, handoff=HandoffStatus(status="none"))
     _emit(session, js, "converted")
     log.info("account %d became jobseeker %s", account_id, js.candidate_id)
     return ConvertedOut(jobseeker_id=js.candidate_id, handoff=HandoffStatus(status="pending"))
@@ -209,7 +211,10 @@ async def update(
     js.assessment = summary.model_dump()
     js.updated_at = now
     session.add(js)
-    if withdrawn:
+    account = await session.get(Account, account_id)
+    if account is not None and account.simulated:
+        pass  # a rehearsal player: nothing leaves the game
+    elif withdrawn:
         _emit(session, js, "consent_withdrawn")
     elif js.consent:
         _emit(session, js, "updated")

@@ -19,6 +19,7 @@ from quest.core.errors import Invalid
 from quest.live.links import public_url, qr_svg
 from quest.live.staff import booth_code_now
 from quest.quests import service
+from quest.rehearsal import service as rehearsal
 from webui.deps import ReadSession, StaffPage, page_router
 from webui.templates import render
 
@@ -82,8 +83,15 @@ async def staff_console(
     request: Request, slug: str, session: ReadSession, user: StaffPage
 ) -> Response:
     quest = await service.get_quest(session=session, slug=slug, include_draft=True)
+    simulated = await rehearsal.count(session=session, slug=quest.slug)
     return render(
         request,
         "board/live.html",
-        {"title": quest.title, "slug": quest.slug, "board_url": f"/board/{quote(slug)}"},
+        {
+            "title": quest.title,
+            "slug": quest.slug,
+            "board_url": f"/board/{quote(slug)}",
+            "simulated": simulated.players,
+            "simulated_slug": quest.slug,
+        },
     )

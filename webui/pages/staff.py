@@ -14,6 +14,7 @@ from quest.quests import service, stats
 from quest.quests.models import Quest
 from quest.quests.schemas import QuestPatch
 from webui import charts, formats
+from quest.rehearsal import service as rehearsal
 from webui.csrf import CsrfForm
 from webui.deps import ReadSession, StaffPage, page_router
 from webui.flash import flash
@@ -29,7 +30,10 @@ STATUSES = ("draft", "open", "paused", "closed")
 @router.get("")
 async def home(request: Request, session: ReadSession, user: StaffPage) -> Response:
     quests = await service.list_quests(session=session, include_draft=True)
-    return render(request, "staff/home.html", {"quests": quests, "errors": []})
+    simulated = (await rehearsal.count(session=session, slug=None)).players
+    return render(
+        request, "staff/home.html", {"quests": quests, "errors": [], "simulated": simulated}
+    )
 
 
 async def _document(form: FormData) -> bytes | str | None:

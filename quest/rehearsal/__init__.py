@@ -1,0 +1,1 @@
+"""Rehearsal: simulated players driving the real HTTP API, marked so they never reach recruiters."""

@@ -43,6 +43,7 @@ class Affected:
     solves: int
     change: str  # points | answer | removed
     effect: str
+    points: int | None = None  # the points the existing solves were awarded on (base)
 
 
 class ConfirmationRequired(Conflict):
@@ -192,6 +193,7 @@ async def affected_solves(
                     "points",
                     f"points change applies to new solves only; existing {n} solves keep "
                     f"{old.get('points')} points (plus any bonus they were awarded)",
+                    old.get("points"),
                 )
             )
     return sorted(out, key=lambda a: list(before).index(a.challenge))

@@ -12,9 +12,10 @@ from quest.core.errors import Invalid
 from quest.play.catalog import find_challenge
 from quest.quests import service, stats
 from quest.quests.models import Quest
+from quest.quests.revisions import Author, ConfirmationRequired, to_yaml
 from quest.quests.schemas import QuestPatch
-from webui import charts, formats
 from quest.rehearsal import service as rehearsal
+from webui import charts, formats
 from webui.csrf import CsrfForm
 from webui.deps import ReadSession, StaffPage, page_router
 from webui.flash import flash
@@ -53,13 +54,25 @@ async def upload(
 ) -> Response:
     """Nothing changes unless the whole document is valid; else every error is listed."""
     document = await _document(form)
+    confirm = form.get("confirm") == "1"
     await form.close()
     errors = [{"path": "(document)", "message": "no file chosen"}]
     if document is not None:
         try:
-            imported = await service.import_document(session=session, document=document)
+            imported = await service.import_document(
+                session=session,
+                document=document,
+                author=Author(user.handle, user.id),
+                confirm=confirm,
+            )
         except Invalid as exc:
             errors = exc.errors or []
+        except ConfirmationRequired as exc:
+            # Ask first: what happens to the solves, and the same document to send again.
+            text = document.decode("utf-8") if isinstance(document, bytes) else document
+            quests = await service.list_quests(session=session, include_draft=True)
+            context = {"quests": quests, "errors": [], "affected": exc.affected, "text": text}
+            return render(request, "staff/home.html", context, status_code=FORM_ERROR)
         else:
             response = redirect(request, "/staff")
             notice = "staff.imported" if imported.created else "staff.updated"
@@ -142,6 +155,20 @@ async def quest_stats(
             "rate_svg": rate_svg,
             "rows": per_challenge,
             "hot": hot,
+        },
+    )
+
+
+@router.get("/quests/{slug}/export")
+async def export(request: Request, slug: str, session: ReadSession, user: StaffPage) -> Response:
+    """The quest's document as a YAML download (booth secrets included: staff only)."""
+    document = await service.quest_document(session=session, slug=slug)
+    return Response(
+        to_yaml(document),
+        media_type="application/yaml; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{slug}.yaml"',
+            "Cache-Control": "no-store",
         },
     )
 

@@ -30,6 +30,7 @@ from jobs.schemas import (
 from kit.bounds import Id
 from quest.accounts.service import Principal
 from quest.core.deps import SessionDep
+from quest.live.links import public_url
 from webui.csrf import CsrfForm
 from webui.deps import PageUser, PlayerPage, ReadSession, page_router
 from webui.flash import flash
@@ -43,6 +44,7 @@ from webui.pages.jobs_common import (
     pager,
     text,
 )
+from webui.pages.jobs_ld import job_posting, script_body
 from webui.templates import redirect, render, safe_next
 
 router = page_router()
@@ -172,6 +174,7 @@ async def job_page(request: Request, job_id: Id, session: ReadSession, user: Pag
             "item": job,
             "company": job.hiring_organization,
             "here": f"/jobs/{job_id}",
+            "job_ld": script_body(job_posting(job, url=public_url(request, f"/jobs/{job_id}"))),
         },
     )
 

@@ -65,7 +65,9 @@ def test_simulate_against_a_real_server(
 
     board = httpx.get(f"{live_server.url}/api/quests/expo/leaderboard?limit=100").json()
     assert board["total"] >= 8  # a few may have gone idle before a solve
-    flags = rows(settings, "SELECT simulated, COUNT(*) FROM account WHERE role = 'player' GROUP BY 1")
+    flags = rows(
+        settings, "SELECT simulated, COUNT(*) FROM account WHERE role = 'player' GROUP BY 1"
+    )
     assert flags == [(True, 12)]
     first = rows(
         settings,

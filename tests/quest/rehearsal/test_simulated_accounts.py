@@ -61,7 +61,9 @@ async def test_only_staff_create_simulated_players(
     path = "/api/admin/quests/expo/simulated-players"
     assert (await client.post(path, json=body)).status_code == 401
     assert (await client.post(path, json=body, headers=auth(player))).status_code == 403
-    r = await client.post("/api/admin/quests/nope/simulated-players", json=body, headers=auth(staff))
+    r = await client.post(
+        "/api/admin/quests/nope/simulated-players", json=body, headers=auth(staff)
+    )
     assert r.status_code == 404
     # A player cannot mark their own sign-up: extra fields and headers change nothing.
     r = await client.post(
@@ -150,8 +152,7 @@ async def test_console_banner_and_clean(
     assert [e["player"]["handle"] for e in board["entries"]] == ["realone"]
     left = rows(
         settings,
-        "SELECT COUNT(*) FROM attempt t JOIN account a ON a.id = t.account_id"
-        " WHERE a.simulated",
+        "SELECT COUNT(*) FROM attempt t JOIN account a ON a.id = t.account_id WHERE a.simulated",
     )
     assert left == [(0,)]
     assert rows(settings, "SELECT COUNT(*) FROM jobseeker") == [(0,)]

@@ -77,13 +77,18 @@ def rebuild_lock(quest_id: int) -> str:
 
 
 def token(raw_token: str) -> str:
-    """Cache of a bearer token's owner: "<account id>:<role>"; the SQL row is the record."""
+    """Cache of a bearer token's owner: "<id>:<role>:<expires>:<handle>"; SQL is the record."""
     return f"tq:token:{hashlib.sha256(raw_token.encode()).hexdigest()}"
 
 
 def account_tokens(account_id: int) -> str:
     """Set of the token cache keys of one account, so revoking all of them is one call."""
     return f"tq:tokens:{account_id}"
+
+
+def token_revocations() -> str:
+    """Pub/sub channel of revoked token cache keys and accounts: every process drops them."""
+    return "tq:token-revocations"
 
 
 def wrong_answers(account_id: int) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 
+from quest.accounts.tokens import revocations_forever
 from quest.boards.removals import sweep_removed_forever
 from quest.boards.scheduled import ROLLOVER
 from quest.boards.sync import reconcile_forever
@@ -21,11 +22,16 @@ from quest.jobseekers.outbox import relay_for
 from quest.jobseekers.scheduled import PURGE
 from quest.live.service import live_relay, live_ticker
 from quest.quests.scheduled import TRANSITIONS
-
 from quest.rehearsal.demo import demo_crowd_for
+
 Task = Callable[[AppState], Awaitable[None]]
 
 SCHEDULED_JOBS: list[Job] = [TRANSITIONS, ROLLOVER, PURGE]
+
+
+async def token_revocations(state: AppState) -> None:
+    """This process's token cache hears of logouts, bans and erasures in any process."""
+    await revocations_forever(state.redis, state.caches.tokens)
 
 
 async def scheduler_task(state: AppState) -> None:
@@ -43,6 +49,7 @@ def background_tasks(app: FastAPI) -> list[Task]:
         relay_for(app),  # the handoff outbox delivered to the job module
         live_relay,  # the process's one pub/sub subscriber
         live_ticker,  # changed boards published to live viewers
+        token_revocations,  # revoked tokens leave every process's token cache
         scheduler_task,
-    ]
         demo_crowd_for(app),  # the demo only: simulated players (TQ_DEMO_SIMULATION)
+    ]

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import hashlib
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,6 +24,14 @@ from leaderboard import keys
 from leaderboard.board import Boards
 from quest.accounts.models import Account, ApiToken
 from quest.accounts.schemas import AccountIn, AccountOut, BanOut, PlayerIn, PlayerOut, TokenOut
+from quest.accounts.tokens import (
+    Owner,
+    TokenCache,
+    decode,
+    encode,
+    publish_revoked,
+    revoked_here,
+)
 from quest.core import limits
 from quest.core.db import WriteSession, after_commit
 from quest.core.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthenticated
@@ -109,24 +119,53 @@ def _digest(raw: str) -> str:
 
 async def cached_principal(*, redis: Redis, raw: str) -> Principal | None:
     """The token's owner from the Redis cache, or None on a miss (or Redis trouble)."""
+    owner = await _redis_owner(redis, keys.token(raw))
+    return None if owner is None else Principal(owner.id, owner.role, owner.handle)
+
+
+async def _redis_owner(redis: Redis, key: str) -> Owner | None:
+    """The Redis entry of a token, renewed on use (an entry in use never expires); None on a
+    miss, an entry of an older layout, an expired token or Redis trouble."""
     try:
-        cached = await redis.get(keys.token(raw))
+        cached = await redis.getex(key, ex=TOKEN_CACHE_S)
     except RedisError:
         return None
-    if not cached:
+    owner = decode(cached) if cached else None
+    if owner is None or owner.expires <= time.time():
         return None
-    text = cached.decode() if isinstance(cached, bytes) else str(cached)
-    ident, role, handle = text.split(":", 2)
-    return Principal(int(ident), role, handle)
+    return owner
+
+
+async def principal_for(
+    *, cache: TokenCache, redis: Redis, readmaker: Callable[[], AsyncSession], raw: str
+) -> Principal:
+    """The token's owner: this process's cache, else Redis, else SQL (the record).
+
+    Raises `Unauthenticated` for an unknown, revoked or expired token."""
+    key = keys.token(raw)
+    owner = cache.get(key)
+    if owner is None:
+        generation = cache.generation
+        owner = await _redis_owner(redis, key)
+        if owner is None:
+            async with readmaker() as session:
+                owner = await _sql_owner(session=session, redis=redis, raw=raw)
+        cache.put(key, owner, generation)
+    return Principal(owner.id, owner.role, owner.handle)
 
 
 async def resolve_token(*, session: AsyncSession, redis: Redis | None, raw: str) -> Principal:
     """Look a token up in the Redis cache, falling back to SQL (the record)."""
-    cache_key = keys.token(raw)
     if redis is not None:
         found = await cached_principal(redis=redis, raw=raw)
         if found is not None:
             return found
+    owner = await _sql_owner(session=session, redis=redis, raw=raw)
+    return Principal(owner.id, owner.role, owner.handle)
+
+
+async def _sql_owner(*, session: AsyncSession, redis: Redis | None, raw: str) -> Owner:
+    """The token's owner from SQL, written to the Redis cache."""
     row = (
         await session.exec(
             select(ApiToken, Account)
@@ -144,22 +183,22 @@ async def resolve_token(*, session: AsyncSession, redis: Redis | None, raw: str)
     if expires <= now:
         raise Unauthenticated("This token has expired.", code="token_expired")
     assert account.id is not None
-    principal = Principal(account.id, account.role, account.handle)
+    owner = Owner(account.id, account.role, account.handle, expires.timestamp())
     if redis is not None:
-        ttl = int(min(TOKEN_CACHE_S, (expires - now).total_seconds()))
+        cache_key = keys.token(raw)
         try:
             async with redis.pipeline(transaction=True) as pipe:
-                pipe.set(cache_key, f"{account.id}:{account.role}:{account.handle}", ex=max(1, ttl))
+                pipe.set(cache_key, encode(owner), ex=TOKEN_CACHE_S)
                 pipe.sadd(keys.account_tokens(account.id), cache_key)
                 pipe.expire(keys.account_tokens(account.id), TOKEN_CACHE_S)
                 await pipe.execute()
         except RedisError:
             pass
-    return principal
+    return owner
 
 
 async def revoke_token(*, session: WriteSession, redis: Redis, raw: str) -> None:
-    """Log a token out; its Redis cache entry goes once that has committed."""
+    """Log a token out; its cache entries (every process, Redis) go once that has committed."""
     token = (
         await session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
     ).first()
@@ -168,13 +207,16 @@ async def revoke_token(*, session: WriteSession, redis: Redis, raw: str) -> None
         session.add(token)
 
     async def forget() -> None:
-        await redis.delete(keys.token(raw))
+        key = keys.token(raw)
+        revoked_here(token_keys=[key])
+        await redis.delete(key)
+        await publish_revoked(redis, token_keys=[key])
 
     after_commit(session, forget)
 
 
 async def revoke_all(*, session: WriteSession, account_id: int) -> None:
-    """Revoke every token of an account in SQL; `forget_tokens` clears the Redis cache."""
+    """Revoke every token of an account in SQL; `forget_tokens` clears the caches."""
     tokens = (await session.exec(select(ApiToken).where(ApiToken.account_id == account_id))).all()
     for token in tokens:
         token.revoked_at = token.revoked_at or utcnow()
@@ -182,9 +224,23 @@ async def revoke_all(*, session: WriteSession, account_id: int) -> None:
 
 
 async def forget_tokens(*, redis: Redis, account_id: int) -> None:
-    """Drop an account's tokens from the Redis cache: the next look-up asks SQL."""
-    cached = await redis.smembers(keys.account_tokens(account_id))
-    await redis.delete(keys.account_tokens(account_id), *cached)
+    """Drop an account's tokens from every token cache: the next look-up asks SQL."""
+    await forget_accounts(redis=redis, account_ids=[account_id])
+
+
+async def forget_accounts(*, redis: Redis, account_ids: list[int]) -> None:
+    """`forget_tokens` for many accounts (the removal sweep): this process's caches first
+    (no I/O, so a Redis outage cannot stop it), then Redis, then the other processes."""
+    revoked_here(account_ids=account_ids)
+    sets = [keys.account_tokens(a) for a in account_ids]
+    if not sets:
+        return
+    async with redis.pipeline(transaction=False) as pipe:
+        for key in sets:
+            pipe.smembers(key)
+        cached = await pipe.execute()
+    await redis.delete(*sets, *(m for members in cached for m in members))
+    await publish_revoked(redis, account_ids=account_ids)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from kit.loops import check_stop
 from kit.time import utcnow
 from leaderboard import keys
 from quest.accounts.models import Account
-from quest.accounts.service import TOKEN_CACHE_S
+from quest.accounts.service import TOKEN_CACHE_S, forget_accounts
 from quest.boards.sync import quests
 from quest.core.state import AppState
 
@@ -91,17 +91,10 @@ async def _off_boards(state: AppState, quest_id: int, ids: list[int]) -> int:
 
 
 async def _forget_tokens(state: AppState, ids: Iterable[int]) -> None:
-    """Drop the cached tokens of these accounts: their next look-up asks SQL (and fails)."""
-    redis = state.redis
+    """Drop the cached tokens of these accounts (every process): their next look-up asks SQL."""
     wanted = list(ids)
     for i in range(0, len(wanted), CHUNK):
-        sets = [keys.account_tokens(a) for a in wanted[i : i + CHUNK]]
-        async with redis.pipeline(transaction=False) as pipe:
-            for key in sets:
-                pipe.smembers(key)
-            cached = await pipe.execute()
-        doomed = [*sets, *(m for members in cached for m in members)]
-        await redis.delete(*doomed)
+        await forget_accounts(redis=state.redis, account_ids=wanted[i : i + CHUNK])
 
 
 async def _on_boards(state: AppState, quest_id: int) -> list[int]:

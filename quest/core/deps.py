@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from redis.asyncio import Redis
 
 from leaderboard.board import Boards
-from quest.accounts.service import Principal, cached_principal, resolve_token
+from quest.accounts.service import Principal, principal_for
 from quest.core.csrf import SESSION_COOKIE as SESSION_COOKIE
 from quest.core.csrf import check_cookie_request
 from quest.core.db import ReadSession, WriteSession, run_after_commit, run_on_commit
@@ -74,36 +74,38 @@ def bearer_token(request: Request) -> str | None:
 
 
 def _header_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+    header = request.headers.get("authorization")
+    if not header:
+        return None
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     return None
 
 
-async def optional_principal(request: Request, state: StateDep) -> Principal | None:
+async def optional_principal(request: Request) -> Principal | None:
     """The caller, from the bearer header or the session cookie (every API route's one way in).
 
     A cookie is sent by the browser on its own, so an unsafe request it authenticates must
-    also prove it comes from our pages (CSRF token header, same origin): 403 `csrf_failed`."""
+    also prove it comes from our pages (CSRF token header, same origin): 403 `csrf_failed`.
+    A safe request never computes a CSRF token. The owner comes from this process's token
+    cache when it can (no I/O: `quest/accounts/tokens.py`)."""
     raw = _header_token(request)
     if raw is None:
         raw = request.cookies.get(SESSION_COOKIE) or None
         if raw is None:
             return None
         check_cookie_request(request)
-    cached: Principal | None = getattr(request.state, "principal", None)
+    cached: Principal | None = request.scope.get("tq.principal")
     if cached is not None:
         return cached
-    principal = await cached_principal(redis=state.redis, raw=raw)
-    if principal is not None:
-        request.state.principal = principal
-        return principal
-    # The writer's side, never a replica: a lagging copy would refuse a new token and
-    # re-cache a revoked one.
-    async with state.primary_readmaker() as session:
-        principal = await resolve_token(session=session, redis=state.redis, raw=raw)
-    request.state.principal = principal
+    state: AppState = request.app.state.tq
+    # A miss reads the writer's side, never a replica: a lagging copy would refuse a new
+    # token and re-cache a revoked one.
+    principal = await principal_for(
+        cache=state.caches.tokens, redis=state.redis, readmaker=state.primary_readmaker, raw=raw
+    )
+    request.scope["tq.principal"] = principal
     return principal
 
 

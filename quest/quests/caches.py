@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import defer
@@ -12,7 +13,10 @@ from sqlmodel import col, select
 
 from challenges.models import Challenge
 from challenges.writer import ChallengeSnapshot
+from kit.flight import SingleFlight
+from quest.accounts.tokens import TokenCache
 from quest.core.errors import NotFound
+from quest.core.responses import dumps
 from quest.quests.models import Quest, Track
 
 if TYPE_CHECKING:
@@ -123,30 +127,39 @@ def _snapshot(ch: Challenge, ids: dict[str, int]) -> ChallengeSnapshot:
 
 
 class QuestCache:
-    """Quests by slug with their track slugs, for board reads that must not touch SQL."""
+    """Quests by slug with their listed tracks, for reads that must not touch SQL: board
+    reads, and the public description of a quest (`body`, its JSON, encoded once)."""
 
     def __init__(self, ttl: float = 2.0) -> None:
         self.ttl = ttl
-        self._entries: dict[str, tuple[float, Quest, list[str]]] = {}
-        self._loading: dict[str, asyncio.Future[tuple[Quest, list[str]]]] = {}
+        self._entries: dict[str, QuestEntry] = {}
+        self._loading: dict[str, asyncio.Future[QuestEntry]] = {}
 
     def clear(self) -> None:
         self._entries.clear()
 
     async def get(self, state: AppState, slug: str) -> tuple[Quest, list[str]]:
+        entry = await self.entry(state, slug)
+        return entry.quest, entry.track_slugs
+
+    async def body(self, state: AppState, slug: str) -> bytes:
+        """The quest as `QuestOut` JSON (never a draft: 404 `quest_not_found`)."""
+        return (await self.entry(state, slug)).body
+
+    async def entry(self, state: AppState, slug: str) -> QuestEntry:
         hit = self._entries.get(slug)
-        if hit is not None and time.monotonic() - hit[0] < self.ttl:
-            return hit[1], hit[2]
+        if hit is not None and time.monotonic() - hit.loaded < self.ttl:
+            return hit
         loading = self._loading.get(slug)
         if loading is None:
             loading = asyncio.ensure_future(self._load(state, slug))
             self._loading[slug] = loading
             loading.add_done_callback(lambda _: self._loading.pop(slug, None))
         elif hit is not None:
-            return hit[1], hit[2]
+            return hit
         return await asyncio.shield(loading)
 
-    async def _load(self, state: AppState, slug: str) -> tuple[Quest, list[str]]:
+    async def _load(self, state: AppState, slug: str) -> QuestEntry:
         async with state.readmaker() as session:
             quest = (
                 await session.exec(select(Quest).where(Quest.slug == slug).options(_NO_DOCUMENT))
@@ -155,13 +168,52 @@ class QuestCache:
                 raise NotFound(f"No quest {slug!r}.", code="quest_not_found")
             tracks = (
                 await session.exec(
-                    select(Track.slug).where(Track.quest_id == quest.id, col(Track.position) >= 0)
+                    select(Track.slug, Track.title)
+                    .where(Track.quest_id == quest.id, col(Track.position) >= 0)
+                    .order_by(col(Track.position))
+                )
+            ).all()
+            every = (
+                await session.exec(
+                    select(Challenge)
+                    .where(Challenge.quest_id == quest.id)
+                    .order_by(col(Challenge.position))
                 )
             ).all()
         if len(self._entries) > 1000:
             self._entries.clear()
-        self._entries[slug] = (time.monotonic(), quest, list(tracks))
-        return quest, list(tracks)
+        public = {
+            "slug": quest.slug,
+            "title": quest.title,
+            "status": quest.status,
+            "starts_at": quest.starts_at,
+            "ends_at": quest.ends_at,
+            "timezone": quest.timezone,
+            "frozen": quest.frozen,
+            "tracks": [{"slug": t, "title": title} for t, title in tracks],
+        }
+        entry = QuestEntry(
+            loaded=time.monotonic(),
+            quest=quest,
+            track_slugs=[t for t, _ in tracks],
+            body=dumps(public),
+            challenges=[ch for ch in every if not ch.retired],
+            slugs={ch.id: ch.slug for ch in every if ch.id is not None},
+        )
+        self._entries[slug] = entry
+        return entry
+
+
+@dataclass(frozen=True, slots=True)
+class QuestEntry:
+    """A quest as the read paths see it, loaded at `loaded` (monotonic seconds)."""
+
+    loaded: float
+    quest: Quest
+    track_slugs: list[str]
+    body: bytes
+    challenges: list[Challenge]  # live ones, in document order
+    slugs: dict[int, str]  # every challenge's slug by id, retired ones too (prerequisites)
 
 
 class Caches:
@@ -170,6 +222,8 @@ class Caches:
     def __init__(self) -> None:
         self.content = ContentCache()
         self.quests = QuestCache()
+        self.tokens = TokenCache()  # not cleared with the content: revocations drop its entries
+        self.reads: SingleFlight[bytes] = SingleFlight()  # identical reads in flight share one
         _all.add(self)
 
     def clear(self) -> None:

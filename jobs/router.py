@@ -6,7 +6,10 @@ the recruiter routes live in `jobs.recruiter_routes`.
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -24,6 +27,7 @@ from jobs.errors import JobsError
 from jobs.recruiter_routes import add_recruiter_routes
 from jobs.responses import HandoffAck, InterestOut, JobDetail, JobMatches, JobPage
 from kit.bounds import Id, MatchLimit, Offset, PageLimit
+from kit.flight import SingleFlight
 
 
 def create_router(*, current_principal: PrincipalDependency, handoff_secret: str) -> APIRouter:
@@ -41,9 +45,11 @@ def create_router(*, current_principal: PrincipalDependency, handoff_secret: str
 
 
 def _add_job_routes(router: APIRouter) -> None:
+    searches: SingleFlight[bytes] = SingleFlight()  # this app's identical searches in flight
+
     @router.get("/api/jobs", response_model=JobPage)
     async def list_jobs(
-        session: ReadSessionDep,
+        request: Request,
         sector: str | None = None,
         level: str | None = None,
         degree: Annotated[
@@ -54,13 +60,23 @@ def _add_job_routes(router: APIRouter) -> None:
         q: Annotated[str | None, Query(max_length=200)] = None,
         limit: PageLimit = 20,
         offset: Offset = 0,
-    ) -> JobPage:
+    ) -> Response:
+        """Identical searches in flight at the same moment share one query and one encoding."""
         filters = service.JobFilters(
             sector=sector, level=level, degree=degree, region=region, programme=programme, q=q
         )
-        return await service.search_jobs(
-            session=session, filters=filters, limit=limit, offset=offset
-        )
+        service.check_filters(filters)  # 422 before joining anyone's search
+        maker: async_sessionmaker[AsyncSession] = request.app.state.readmaker
+
+        async def search() -> bytes:
+            async with maker() as session:
+                page = await service.search_jobs(
+                    session=session, filters=filters, limit=limit, offset=offset
+                )
+            return orjson.dumps(page.model_dump())
+
+        body = await searches.run((filters, limit, offset), search)
+        return Response(body, media_type="application/json")
 
     @router.get("/api/jobs/{job_id}", response_model=JobDetail)
     async def get_job(job_id: Id, session: ReadSessionDep) -> JobDetail:

@@ -73,6 +73,11 @@ class JobFilters:
     q: str | None = None
 
 
+def check_filters(filters: JobFilters) -> None:
+    """422 invalid_filter for an unknown choice, before any query."""
+    _job_where(filters)
+
+
 def _job_where(filters: JobFilters) -> list[ColumnElement[bool]]:
     """WHERE clauses for the filters; an unknown choice is 422 invalid_filter."""
     where: list[ColumnElement[bool]] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from kit.bounds import Around, BoardLimit, Offset
 from quest.boards import archive as archives_service
@@ -17,6 +17,7 @@ from quest.core.deps import (
     StaffOnly,
     StateDep,
 )
+from quest.core.responses import JSONBytes, json_response
 from quest.quests.service import get_quest
 
 router = APIRouter(prefix="/api/quests/{slug}", tags=["leaderboard"])
@@ -27,16 +28,16 @@ admin = APIRouter(prefix="/api/admin", tags=["staff"])
 async def leaderboard(
     slug: str,
     state: StateDep,
-    boards: BoardsDep,
     principal: OptionalPrincipal,
     scope: str | None = None,
     limit: BoardLimit = 10,
     offset: Offset = 0,
-) -> BoardOut:
+) -> Response:
     quest, resolved = await service.scoped(state, slug=slug, scope=scope)
-    return await service.top(
-        boards=boards, quest=quest, scope=resolved, limit=limit, offset=offset, viewer=principal
+    body = await service.top_body(
+        state=state, quest=quest, scope=resolved, limit=limit, offset=offset, viewer=principal
     )
+    return JSONBytes(body)
 
 
 @router.get("/leaderboard/me", response_model=MeOut)
@@ -47,11 +48,12 @@ async def leaderboard_me(
     principal: CurrentPrincipal,
     scope: str | None = None,
     around: Around = 5,
-) -> MeOut:
+) -> Response:
     quest, resolved = await service.scoped(state, slug=slug, scope=scope)
-    return await service.standing(
+    standing = await service.standing(
         boards=boards, quest=quest, scope=resolved, viewer=principal, around=around
     )
+    return json_response(standing)
 
 
 @router.get("/archive", response_model=list[ArchiveSummary])

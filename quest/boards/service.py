@@ -9,6 +9,7 @@ from leaderboard.windows import resolve_scope
 from quest.accounts.service import Principal
 from quest.boards.schemas import BoardOut, Entry, MeOut
 from quest.core.errors import Invalid
+from quest.core.responses import dumps
 from quest.core.state import AppState
 from quest.quests.models import Quest
 
@@ -26,6 +27,46 @@ async def scoped(state: AppState, *, slug: str, scope: str | None) -> tuple[Ques
 def public_frozen(quest: Quest, viewer: Principal | None) -> bool:
     """Frozen boards show the freeze-time standings to everyone but staff."""
     return quest.frozen and not (viewer is not None and viewer.role == "staff")
+
+
+async def top_body(
+    *,
+    state: AppState,
+    quest: Quest,
+    scope: str,
+    limit: int,
+    offset: int,
+    viewer: Principal | None,
+) -> bytes:
+    """A board's top as JSON (`BoardOut`). Identical reads in flight at the same moment share
+    one Redis read and one encoding: under load a reader may get an answer read at most one
+    Redis round trip before it asked (docs/http-api.md, "Fresh and cached reads")."""
+    assert quest.id is not None
+    frozen = public_frozen(quest, viewer)
+    boards = state.boards
+
+    async def read() -> bytes:
+        total, entries = await boards.top(
+            quest_id=quest.id or 0,
+            scope=scope,
+            epoch=as_utc(quest.starts_at),
+            limit=limit,
+            offset=offset,
+            frozen=frozen,
+        )
+        return dumps(
+            {
+                "quest": quest.slug,
+                "scope": scope,
+                "total": total,
+                "frozen": quest.frozen,
+                "generated_at": utcnow(),
+                "entries": entries,  # dataclasses with BoardOut's entry fields
+            }
+        )
+
+    key = ("top", id(boards), quest.id, scope, limit, offset, frozen, quest.frozen)
+    return await state.caches.reads.run(key, read)
 
 
 async def top(

@@ -12,9 +12,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from quest.core.metrics import Metrics
 from quest.core.origins import host_allowed, host_name
 
+_FRAMED_BY_HEADERS = frozenset({"1.0", "1.1"})
+
 
 class BodyLimit:
-    """Refuse request bodies over `limit` bytes with 413 before the app reads them."""
+    """Refuse request bodies over `limit` bytes with 413 before the app reads them.
+
+    A request that declares neither `Content-Length` nor `Transfer-Encoding` has no body
+    (HTTP/1.x framing; the server enforces it): it passes untouched, at the cost of one scan
+    of its header names. Any other HTTP version is always counted."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -23,20 +29,27 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared: bytes | None = None
+        framed = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared, framed = value, True
+            elif name == b"transfer-encoding":
+                framed = True
+        if not framed and scope.get("http_version") in _FRAMED_BY_HEADERS:
+            await self.app(scope, receive, send)
+            return
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await _too_large(send, self.limit)
             return
         seen = 0
-        refused = False
 
         async def capped() -> Message:
-            nonlocal seen, refused
+            nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    refused = True
                     raise _TooLarge()
             return message
 
@@ -68,21 +81,25 @@ async def _too_large(send: Send, limit: int) -> None:
 
 
 class RouteTiming:
-    """Observe latency per route template (not per raw path, to keep cardinality bounded)."""
+    """Observe latency per route template (not per raw path, to keep cardinality bounded).
+
+    The histogram's child per (method, route, status) is looked up once and kept: the label
+    look-up (a lock and a dictionary) is most of what observing costs."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app, self.metrics = app, metrics
+        self._children: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        status: dict[str, Any] = {"code": 500}
+        status = [500]
 
         async def record(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status["code"] = message["status"]
+                status[0] = message["status"]
             await send(message)
 
         try:
@@ -90,9 +107,13 @@ class RouteTiming:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            self.metrics.latency.labels(scope["method"], template, str(status["code"])).observe(
-                time.perf_counter() - start
-            )
+            key = (scope["method"], template, status[0])
+            child = self._children.get(key)
+            if child is None:
+                child = self.metrics.latency.labels(key[0], template, str(key[2]))
+                if len(self._children) < 4096:
+                    self._children[key] = child
+            child.observe(time.perf_counter() - start)
 
 
 class TrustedHosts:
@@ -206,6 +227,11 @@ class SecurityHeaders:
             *([(b"x-frame-options", legacy)] if legacy else []),
             (b"content-security-policy", PAGE_CSP.format(ws=ws, frame=frame).encode()),
         ]
+        # Each set with `Cache-Control: no-store` appended, built once.
+        no_store = (b"cache-control", b"no-store")
+        self._no_store = {
+            id(h): [*h, no_store] for h in (self.default, self.docs_headers, self.framed)
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -218,23 +244,24 @@ class SecurityHeaders:
             extra = self.docs_headers
         else:
             extra = self.default
-        cacheable = path.startswith(self.cacheable)
+        if path.startswith(self.cacheable):
+            extra_no_store = extra
+        else:
+            extra_no_store = self._no_store[id(extra)]
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers: Headers = list(message.get("headers", ()))
-                has_cache = cacheable
+                added = extra_no_store
                 cookies = False
                 for name, _ in headers:
                     if name == b"cache-control":
-                        has_cache = True
+                        added = extra
                     elif name == b"set-cookie":
                         cookies = True
                 if cookies and self.https:
                     headers = [_secure(h) if h[0] == b"set-cookie" else h for h in headers]
-                headers.extend(extra)
-                if not has_cache:
-                    headers.append((b"cache-control", b"no-store"))
+                headers.extend(added)
                 message = {**message, "headers": headers}
             await send(message)
 

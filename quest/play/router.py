@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Header, Response
 
-from challenges.models import Challenge
 from kit.bounds import Id, Index
 from quest.core.deps import (
     CurrentPlayer,
     OptionalPrincipal,
-    ReadSessionDep,
     SessionDep,
     StateDep,
 )
+from quest.core.responses import json_response
 from quest.play import booths, catalog, hints
 from quest.play import service as play
-from quest.play.gates import load_challenge
 from quest.play.schemas import (
     AttemptIn,
     AttemptOut,
@@ -27,37 +25,24 @@ from quest.play.schemas import (
     CheckinOut,
     HintOut,
 )
-from quest.quests.models import Quest
-from quest.quests.service import get_quest
 
 router = APIRouter(prefix="/api")
 
 
 @router.get("/quests/{slug}/challenges", response_model=list[ChallengeSummary], tags=["challenges"])
-async def quest_challenges(
-    slug: str, session: ReadSessionDep, principal: OptionalPrincipal
-) -> list[ChallengeSummary]:
-    found = await get_quest(session=session, slug=slug)
-    return await catalog.challenges_for(
-        session=session, quest=found, account_id=principal.id if principal else None
+async def quest_challenges(slug: str, state: StateDep, principal: OptionalPrincipal) -> Response:
+    found = await catalog.my_challenges(
+        state=state, slug=slug, account_id=principal.id if principal else None
     )
-
-
-async def challenge_dep(challenge_id: Id, session: ReadSessionDep) -> tuple[Challenge, Quest]:
-    return await load_challenge(session=session, challenge_id=challenge_id)
-
-
-ChallengeDep = Annotated[tuple[Challenge, Quest], Depends(challenge_dep)]
+    return json_response(found)
 
 
 @router.get("/challenges/{challenge_id}", response_model=ChallengeDetail, tags=["challenges"])
-async def challenge(
-    found: ChallengeDep, session: ReadSessionDep, principal: OptionalPrincipal
-) -> ChallengeDetail:
-    ch, q = found
-    return await catalog.challenge_detail(
-        session=session, challenge=ch, quest=q, account_id=principal.id if principal else None
+async def challenge(challenge_id: Id, state: StateDep, principal: OptionalPrincipal) -> Response:
+    found = await catalog.my_challenge(
+        state=state, challenge_id=challenge_id, account_id=principal.id if principal else None
     )
+    return json_response(found)
 
 
 @router.post(

@@ -7,8 +7,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from quest.core.deps import BoardsDep, OptionalPrincipal, ReadSessionDep, SessionDep, StaffOnly
+from quest.core.deps import (
+    BoardsDep,
+    OptionalPrincipal,
+    ReadSessionDep,
+    SessionDep,
+    StaffOnly,
+    StateDep,
+)
 from quest.core.errors import DomainError
+from quest.core.responses import JSONBytes, json_response
 from quest.quests import revisions, service, stats
 from quest.quests.revisions import Author, ConfirmationRequired
 from quest.quests.schemas import (
@@ -55,9 +63,13 @@ async def quests(session: ReadSessionDep, principal: OptionalPrincipal) -> list[
 
 
 @router.get("/quests/{slug}", response_model=QuestOut, tags=["quests"])
-async def quest(slug: str, session: ReadSessionDep, principal: OptionalPrincipal) -> QuestOut:
-    staff = principal is not None and principal.role == "staff"
-    return await service.describe_quest(session=session, slug=slug, include_draft=staff)
+async def quest(slug: str, state: StateDep, principal: OptionalPrincipal) -> Response:
+    """The quest from the in-process cache (at most 2 s old; staff may also see drafts)."""
+    if principal is not None and principal.role == "staff":
+        async with state.readmaker() as session:
+            found = await service.describe_quest(session=session, slug=slug, include_draft=True)
+        return json_response(found)
+    return JSONBytes(await state.caches.quests.body(state, slug))
 
 
 @admin.post(

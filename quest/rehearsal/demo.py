@@ -90,7 +90,7 @@ async def run_demo_crowd(state: AppState, *, app: ASGIApp) -> None:
     """The background task: waves of simulated players on the demo quest, until shutdown."""
     if not wanted(state.settings):
         return
-    lock = state.redis.lock(keys.job_lock(LOCK), timeout=LEASE_S)
+    lock = state.redis.lock(keys.job_lock(LOCK), timeout=LEASE_S, sleep=LEASE_S / 4)
     # Another process may play the crowd: wait for its lock to be released or to lapse.
     await lock.acquire(blocking=True, blocking_timeout=None)
     stop = asyncio.Event()

@@ -200,7 +200,9 @@ async def import_quest(*, session: WriteSession, doc: QuestDoc) -> tuple[Quest, 
     quest = (await session.exec(select(Quest).where(Quest.slug == doc.slug))).first()
     created = quest is None
     doc = await _with_booth_secrets(session, quest, doc)
-    document = doc.model_dump(mode="json")  # staff only: it carries the booths' secrets
+    # Staff only: it carries the booths' secrets. The status is the event's state, not content
+    # (PATCH changes it): a stored document, and so a revision or an export, never carries it.
+    document = doc.model_dump(mode="json", exclude={"status"})
     if quest is None:
         quest = Quest(
             slug=doc.slug,

@@ -169,9 +169,12 @@ async def restore_revision(
 ) -> Imported:
     """Import revision n's document again, as a new revision (attempts and scores kept)."""
     found = await quest_revision(session=session, slug=slug, n=n)
+    # Content only: restoring never moves a live quest back to the status it had then
+    # (documents stored before revisions existed may still carry one).
+    document = {k: v for k, v in found.revision.document.items() if k != "status"}
     return await import_document(
         session=session,
-        document=json.dumps(found.revision.document),
+        document=json.dumps(document),
         syntax="json",
         author=author,
         confirm=confirm,

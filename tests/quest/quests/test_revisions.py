@@ -164,3 +164,20 @@ async def test_restore_imports_an_old_revision_as_a_new_one(
     assert r.status_code == 200 and r.json()["revision"] is None
     board = (await client.get("/api/quests/expo/leaderboard")).json()["entries"]
     assert [e["score"] for e in board] == [70]
+
+
+async def test_restore_keeps_the_quest_status(
+    client: httpx.AsyncClient, quest: dict[str, int], staff: str
+) -> None:
+    """A quest saved as a draft, then opened: restoring that first revision keeps it open."""
+    doc = {**changed(swift=70), "status": "draft"}
+    r = await client.post("/api/admin/quests", json=doc, headers=auth(staff))
+    assert r.status_code == 200, r.text
+    r = await client.patch("/api/admin/quests/expo", json={"status": "open"}, headers=auth(staff))
+    assert r.status_code == 200, r.text
+    current = (await client.get("/api/admin/quests/expo/document", headers=auth(staff))).json()
+    assert "status" not in current  # the event's state is not content
+    r = await client.post("/api/admin/quests/expo/revisions/1/restore", headers=auth(staff))
+    assert r.status_code == 200, r.text
+    listed = (await client.get("/api/quests")).json()
+    assert [q["status"] for q in listed if q["slug"] == "expo"] == ["open"]

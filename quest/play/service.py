@@ -151,15 +151,15 @@ async def count(
     def build(pipe: Pipeline) -> None:
         limits.queue_slot(pipe, key, rule, take=wrong)
         if wrong:
-            _standing_commands(pipe, principal.id, quest_id)
+            _standing_command(pipe, principal.id, quest_id)
 
     try:
-        replies = await limits.pipelined(state.redis, (limits.SLOT,), build)
+        replies = await limits.pipelined(state.redis, (limits.SLOT, _STANDING), build)
     except RedisError:
         log.warning("limiter unreachable; %s not counted", key)
         return None, None
     slot = limits.slot_taken(state.redis, key, replies[0], take=wrong, detail=too_many)
-    return slot, _standing(*replies[1:]) if wrong else None
+    return slot, _standing(replies[1]) if wrong else None
 
 
 async def _attempt(
@@ -289,27 +289,35 @@ async def after_commit(
     return standing
 
 
-def _standing_commands(pipe: Pipeline, account_id: int, quest_id: int) -> None:
-    key = keys.board(quest_id, "all")
-    pipe.zscore(key, account_id)
-    pipe.zrevrank(key, account_id)
-    pipe.zcard(key)
+# KEYS[1] the quest's `all` board; ARGV[1] the player. Returns {score or "", 0-based rank or
+# -1, size}: one reply to read instead of three.
+_STANDING = limits.Script(
+    """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local size = redis.call('ZCARD', KEYS[1])
+if not score then return {'', -1, size} end
+return {score, redis.call('ZREVRANK', KEYS[1], ARGV[1]), size}
+"""
+)
 
 
-def _standing(score: Any, rank: Any, total: Any) -> Standing:
-    if score is None:
+def _standing_command(pipe: Pipeline, account_id: int, quest_id: int) -> None:
+    _STANDING.queue(pipe, [keys.board(quest_id, "all")], [account_id])
+
+
+def _standing(reply: Any) -> Standing:
+    score, rank, total = reply
+    if not score:
         return Standing(score=0, rank=0, total=int(total))  # not on the board yet
     return Standing(score=points_of(score), rank=int(rank) + 1, total=int(total))
 
 
 async def current_standing(state: AppState, account_id: int, quest_id: int) -> Standing | None:
     try:
-        async with state.redis.pipeline(transaction=False) as pipe:
-            _standing_commands(pipe, account_id, quest_id)
-            score, rank, total = await pipe.execute()
+        reply = await _STANDING(state.redis, [keys.board(quest_id, "all")], [account_id])
     except RedisError:
         return None
-    return _standing(score, rank, total)
+    return _standing(reply)
 
 
 async def sql_score(state: AppState, account_id: int, quest_id: int) -> int:

@@ -21,6 +21,7 @@ from quest.core.state import AppState
 from quest.jobseekers.outbox import relay_for
 from quest.jobseekers.scheduled import PURGE
 from quest.live.service import live_relay, live_ticker
+from quest.play.service import attempt_redis_forever
 from quest.quests.scheduled import TRANSITIONS
 from quest.rehearsal.demo import demo_crowd_for
 
@@ -50,6 +51,7 @@ def background_tasks(app: FastAPI) -> list[Task]:
         live_relay,  # the process's one pub/sub subscriber
         live_ticker,  # changed boards published to live viewers
         token_revocations,  # revoked tokens leave every process's token cache
+        attempt_redis_forever,  # the attempt path's shared (auto-pipelined) Redis connection
         scheduler_task,
         demo_crowd_for(app),  # the demo only: simulated players (TQ_DEMO_SIMULATION)
     ]

@@ -200,7 +200,12 @@ def queue_slot(pipe: Pipeline, key: str, rule: Window, *, take: bool) -> None:
     window; a look takes nothing (work that will not count, e.g. a correct answer, must still
     be refused while the window is full). Read the reply with `slot_taken`.
     """
-    SLOT.queue(pipe, [key], [rule.window_s * 1000, rule.limit, 1 if take else 0])
+    SLOT.queue(pipe, [key], slot_args(rule, take=take))
+
+
+def slot_args(rule: Window, *, take: bool) -> list[Any]:
+    """The arguments of `SLOT` (for callers that send it themselves)."""
+    return [rule.window_s * 1000, rule.limit, 1 if take else 0]
 
 
 def slot_taken(redis: Redis, key: str, reply: Any, *, take: bool, detail: str) -> Slot | None:

@@ -29,6 +29,7 @@ from quest.accounts.service import Principal
 from quest.core import limits
 from quest.core.errors import AlreadySolved, Conflict, Invalid, QuestClosed
 from quest.core.limits import Slot, Window
+from quest.core.redis_mux import Multiplexed
 from quest.core.state import AppState
 from quest.core.text import NulCharacter, has_nul
 from quest.play.gates import window
@@ -154,12 +155,37 @@ async def count(
             _standing_command(pipe, principal.id, quest_id)
 
     try:
-        replies = await limits.pipelined(state.redis, (limits.SLOT, _STANDING), build)
+        mux: Multiplexed | None = state.extras.get(MUX)
+        if mux is None:  # not started (yet): the pool's pipeline, same commands
+            replies = await limits.pipelined(state.redis, (limits.SLOT, _STANDING), build)
+        elif wrong:
+            replies = list(
+                await asyncio.gather(
+                    mux.script(limits.SLOT, [key], limits.slot_args(rule, take=True)),
+                    mux.script(_STANDING, [keys.board(quest_id, "all")], [principal.id]),
+                )
+            )
+        else:
+            replies = [await mux.script(limits.SLOT, [key], limits.slot_args(rule, take=False))]
     except RedisError:
         log.warning("limiter unreachable; %s not counted", key)
         return None, None
     slot = limits.slot_taken(state.redis, key, replies[0], take=wrong, detail=too_many)
     return slot, _standing(replies[1]) if wrong else None
+
+
+MUX = "attempts.redis"
+
+
+async def attempt_redis_forever(state: AppState) -> None:
+    """The attempt path's shared Redis connection (`quest.core.redis_mux`), closed at shutdown."""
+    mux = Multiplexed(state.redis)
+    state.extras[MUX] = mux
+    try:
+        await asyncio.Event().wait()
+    finally:
+        state.extras.pop(MUX, None)
+        await mux.close()
 
 
 async def _attempt(

@@ -129,7 +129,10 @@ async def cmd_rebuild(args: argparse.Namespace) -> None:
 
 
 async def cmd_scheduler(args: argparse.Namespace) -> None:
+    from quest.core.procs import die_with_parent
     from quest.core.scheduler import run_scheduler_forever
+
+    die_with_parent()  # started by `serve --workers N`: do not outlive it
     from quest.tasks import SCHEDULED_JOBS
 
     async with app_state() as state:
@@ -262,21 +265,27 @@ async def cmd_db_check(args: argparse.Namespace) -> None:
     print("models and migrations agree")
 
 
-# `serve --workers` on SQLite: one process (see docs/operations.md, "Worker processes":
-# SQLite has one writer, and each process has its own group-commit attempt writer).
-SQLITE_WORKERS = 1
+# `serve --workers` on SQLite: at most 2 processes. SQLite has one writer and each process
+# has its own group-commit attempt writer; measured with bench/bench_processes.py, 2 workers
+# gave +66 % wrong answers/s and +40 % correct answers/s over 1 (the writers take turns at
+# the lock without errors); more writers would only queue on it (docs/operations.md).
+SQLITE_MAX_WORKERS = 2
 
 
-def default_workers(database_url: str) -> int:
-    """The machine's cores on a server database; SQLITE_WORKERS on SQLite."""
-    from quest.core.db import is_sqlite
-
-    if is_sqlite(database_url):
-        return SQLITE_WORKERS
+def _cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def default_workers(database_url: str) -> int:
+    """The machine's cores; on SQLite at most SQLITE_MAX_WORKERS."""
+    from quest.core.db import is_sqlite
+
+    if is_sqlite(database_url):
+        return min(_cores(), SQLITE_MAX_WORKERS)
+    return _cores()
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -328,6 +337,7 @@ def _serve_workers(settings: Any, workers: int, options: dict[str, Any]) -> None
 
     import uvicorn
 
+    from quest.core.procs import PARENT_ENV
     from quest.core.secrets import resolve_secrets
 
     resolve_secrets(settings)  # generated secrets written once, before the workers read them
@@ -338,6 +348,7 @@ def _serve_workers(settings: Any, workers: int, options: dict[str, Any]) -> None
         embedded = EmbeddedRedis(settings.data_dir)
         embedded.start()
         os.environ["TQ_REDIS_URL"] = embedded.url
+    os.environ[PARENT_ENV] = str(os.getpid())  # children die with this process
     scheduler = None
     try:
         if settings.run_scheduler:
@@ -387,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=_positive,
-        help="worker processes (default: the machine's cores; 1 on SQLite)",
+        help="worker processes (default: the machine's cores; at most 2 on SQLite)",
     )
     serve.set_defaults(sync=cmd_serve)
     sub.add_parser("demo", help="load the demo quest and jobs (idempotent)").set_defaults(

@@ -217,7 +217,27 @@ def test_workers_flag_is_validated(tmp_path: Path) -> None:
 
 
 def test_default_workers() -> None:
-    from quest.cli import SQLITE_WORKERS, default_workers
+    from quest.cli import SQLITE_MAX_WORKERS, default_workers
 
-    assert default_workers("sqlite+aiosqlite:///x.db") == SQLITE_WORKERS
-    assert default_workers("postgresql+psycopg://u@h/db") == len(os.sched_getaffinity(0))
+    cores = len(os.sched_getaffinity(0))
+    assert default_workers("sqlite+aiosqlite:///x.db") == min(cores, SQLITE_MAX_WORKERS)
+    assert default_workers("postgresql+psycopg://u@h/db") == cores
+
+
+def test_workers_die_with_a_killed_parent(
+    served: tuple[subprocess.Popen[bytes], int, dict[str, str]],
+) -> None:
+    """SIGKILL on `serve` (no clean-up possible): its workers and scheduler go with it."""
+    proc, port, _ = served
+    children = [p for p in _tree(proc.pid)[1:] if "redis-server" not in " ".join(p.cmdline())]
+    assert len(children) >= 3  # 2 workers and the scheduler (+ multiprocessing's tracker)
+    redis_server = [p for p in _tree(proc.pid) if "redis-server" in " ".join(p.cmdline())]
+    proc.kill()
+    proc.wait(timeout=10)
+    _gone, alive = psutil.wait_procs(children, timeout=10)
+    for p in redis_server:  # orphaned by design (adopted by the next start): not ours to keep
+        p.terminate()
+    psutil.wait_procs(redis_server, timeout=10)
+    assert alive == []
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)

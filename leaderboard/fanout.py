@@ -174,7 +174,9 @@ class Ticker:
             return 0
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.zrangebyscore(keys.live_views(quest_id), now_ms, "+inf")
-            pipe.smembers(keys.changed(quest_id))
+            # A command, not `pipe.smembers`: redis-py's cluster transaction hands that one's
+            # reply callback a `keys` argument it does not take (redis-py 8.1).
+            pipe.execute_command("SMEMBERS", keys.changed(quest_id))
             pipe.delete(keys.changed(quest_id))
             raw_views, raw_changed, _ = await pipe.execute()
         changed = {_text(s) for s in raw_changed}

@@ -1,7 +1,9 @@
 """Every Redis key the service uses, in one place (see docs/leaderboards.md, "Redis keys").
 
 Per-quest keys share the hash tag `{q<ID>}` so one Lua script can touch all of a quest's
-boards atomically, on a single Redis or on a Redis Cluster.
+boards atomically, on a single Redis or on a Redis Cluster. Keys that are not per quest are
+placed deliberately (docs/leaderboards.md, "Redis keys", the slot column): the token cache in
+one slot of its own (`{tokens}`), everything else one key per command, anywhere.
 """
 
 from __future__ import annotations
@@ -77,13 +79,17 @@ def rebuild_lock(quest_id: int) -> str:
 
 
 def token(raw_token: str) -> str:
-    """Cache of a bearer token's owner: "<id>:<role>:<expires>:<handle>"; SQL is the record."""
-    return f"tq:token:{hashlib.sha256(raw_token.encode()).hexdigest()}"
+    """Cache of a bearer token's owner: "<id>:<role>:<expires>:<handle>"; SQL is the record.
+
+    Every token cache key shares the hash tag `{tokens}` (one cluster slot): an entry and its
+    account's index are written in one transaction.
+    """
+    return f"tq:{{tokens}}:token:{hashlib.sha256(raw_token.encode()).hexdigest()}"
 
 
 def account_tokens(account_id: int) -> str:
     """Set of the token cache keys of one account, so revoking all of them is one call."""
-    return f"tq:tokens:{account_id}"
+    return f"tq:{{tokens}}:account:{account_id}"
 
 
 def token_revocations() -> str:
@@ -117,13 +123,16 @@ def signups_from(address: str) -> str:
 
 
 def live_channel(quest_id: int) -> str:
-    """Pub/sub channel carrying a quest's board snapshots and announcements to every process."""
-    return f"tq:live:{quest_id}"
+    """Pub/sub channel carrying a quest's board snapshots and announcements to every process.
+
+    In the quest's slot, so a transaction may write a quest key and publish on it.
+    """
+    return f"{tag(quest_id)}:live"
 
 
 def live_channels() -> str:
     """The pattern of every quest's `live_channel`: each process's one PSUBSCRIBE."""
-    return "tq:live:*"
+    return "tq:{q*}:live"
 
 
 def announcement(quest_id: int) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from kit.loops import check_stop
 from leaderboard import keys
@@ -271,10 +271,10 @@ async def relay(hub: Hub) -> None:
                     continue
                 channel = message["channel"]
                 channel = channel.decode() if isinstance(channel, bytes) else str(channel)
-                quest = channel.rsplit(":", 1)[-1]
+                quest = channel.partition("{q")[2].partition("}")[0]  # tq:{q<ID>}:live
                 if quest.isdigit():
                     hub.deliver(int(quest), message["data"])
-        except (RedisError, OSError) as exc:
+        except (RedisError, RedisClusterException, OSError) as exc:  # a cluster: also no map yet
             check_stop()
             log.warning("live relay lost Redis (%s); retrying in %.1fs", type(exc).__name__, delay)
             await asyncio.sleep(delay)

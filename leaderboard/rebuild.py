@@ -232,10 +232,12 @@ async def rebuild_quest(
         for scope in old_scopes:
             pipe.delete(keys.board(quest_id, scope), keys.frozen(quest_id, scope))
         pipe.delete(keys.handles(quest_id), keys.scopes(quest_id))
+        # RENAME as a command: a cluster pipeline refuses `pipe.rename` (all keys share the
+        # quest's slot, so the transaction is still one node's).
         for key, final in written:
-            pipe.rename(key, final)
+            pipe.execute_command("RENAME", key, final)
         if tally.handles:
-            pipe.rename(staged_handles, keys.handles(quest_id))
+            pipe.execute_command("RENAME", staged_handles, keys.handles(quest_id))
         if tally.boards:
             pipe.sadd(keys.scopes(quest_id), *tally.boards.keys())
             pipe.sadd(keys.changed(quest_id), *tally.boards.keys())

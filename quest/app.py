@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-import redis.asyncio as aioredis
 from fastapi import FastAPI
 from redis.exceptions import RedisError
 
@@ -37,6 +36,7 @@ from quest.core.metrics import Metrics
 from quest.core.middleware import BodyLimit, RouteTiming, SecurityHeaders, TrustedHosts
 from quest.core.migrate import SchemaError, prepare
 from quest.core.origins import site
+from quest.core.redis_client import close_redis, open_redis
 from quest.core.secrets import resolve_secrets
 from quest.core.settings import Settings, get_settings
 from quest.core.state import AppState
@@ -77,9 +77,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         embedded = EmbeddedRedis(settings.data_dir)
         await embedded.astart()
         redis_url = embedded.url
-    # A blocking pool: a burst waits for a free connection instead of failing.
-    pool = aioredis.BlockingConnectionPool.from_url(redis_url, max_connections=256, timeout=10)
-    client = aioredis.Redis(connection_pool=pool)
+    client = await open_redis(redis_url, settings)  # one server or a cluster (TQ_REDIS_CLUSTER)
     read_engine = make_read_engine(settings.resolved_database_url, engine)
     replica_url = settings.resolved_database_read_url
     replica_engine = make_replica_engine(replica_url, pool_options) if replica_url else read_engine
@@ -126,7 +124,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             for task in stuck:
                 log.warning("background task %s did not stop", task.get_name())
         await state.writer.stop()
-        await client.aclose(close_connection_pool=True)
+        await close_redis(client)
         await engine.dispose()
         if read_engine is not engine:
             await read_engine.dispose()

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from kit.loops import check_stop
 from leaderboard import keys
@@ -164,7 +164,7 @@ async def revocations_forever(redis: Redis, cache: TokenCache) -> None:
                     cache.clear()  # whatever was published while unsubscribed is unknown
                     cache.listening = True
                     delay = 0.2
-        except (RedisError, OSError) as exc:
+        except (RedisError, RedisClusterException, OSError) as exc:
             cache.listening = False
             check_stop()
             log.warning("token revocations: lost Redis (%s)", type(exc).__name__)

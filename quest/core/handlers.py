@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from quest.core.errors import DomainError
@@ -55,6 +55,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(RedisError)
-    async def redis_down(_: Request, exc: RedisError) -> JSONResponse:
+    @app.exception_handler(RedisClusterException)  # a cluster without a master for a slot
+    async def redis_down(_: Request, exc: Exception) -> JSONResponse:
         log.warning("redis unavailable: %s", type(exc).__name__)
-        return _error(503, "boards_unavailable", "Leaderboards are briefly unavailable; try again.")
+        response = _error(
+            503, "boards_unavailable", "Leaderboards are briefly unavailable; try again."
+        )
+        response.headers["Retry-After"] = "2"  # a failover or a restart takes a few seconds
+        return response

@@ -141,7 +141,8 @@ class Script:
         self.sha = hashlib.sha1(text.encode()).hexdigest()
 
     def queue(self, pipe: Pipeline, keys: list[str], args: list[Any]) -> None:
-        pipe.evalsha(self.sha, len(keys), *keys, *args)
+        # Not `pipe.evalsha`: a cluster pipeline refuses that method, but routes this by key.
+        pipe.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
 
     async def __call__(self, redis: Redis, keys: list[str], args: list[Any]) -> Any:
         try:

@@ -193,6 +193,29 @@ class Settings(BaseSettings):
         "run without one)",
     )
 
+    # --- redis cluster (issue 11) ---
+    redis_cluster: bool = Field(
+        default=False,
+        description="TQ_REDIS_URL names a node of a Redis Cluster (redis-py's cluster client)",
+    )
+    redis_socket_timeout_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="cluster: seconds a command waits for its reply before the node counts as "
+        "down (a request during a failover answers 503, not hangs)",
+    )
+    redis_connect_timeout_s: float = Field(
+        default=1.0, gt=0, le=60, description="cluster: seconds to connect to a node"
+    )
+    redis_cluster_retries: int = Field(
+        default=3,
+        ge=0,
+        le=20,
+        description="cluster: retries of a command after a connection error or a redirect "
+        "(exponential backoff, 0.1 s to 0.5 s) before the request answers 503",
+    )
+
     # --- rehearsal (issue 12) ---
     demo_simulation: bool | None = Field(
         default=None,

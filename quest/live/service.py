@@ -23,10 +23,10 @@ _NO_DOCUMENT = defer(cast("QueryableAttribute[Any]", Quest.document), raiseload=
 
 async def announce(state: AppState, *, quest_id: int, text: str) -> None:
     message = json.dumps({"type": "announcement", "text": text})
-    async with state.redis.pipeline(transaction=True) as pipe:
-        pipe.set(keys.announcement(quest_id), text, ex=ANNOUNCEMENT_TTL_S)
-        pipe.publish(keys.live_channel(quest_id), message)
-        await pipe.execute()
+    # Stored first, then published: a viewer who connects in between reads it either way.
+    # (Not one transaction: a Redis Cluster refuses PUBLISH inside MULTI.)
+    await state.redis.set(keys.announcement(quest_id), text, ex=ANNOUNCEMENT_TTL_S)
+    await state.redis.publish(keys.live_channel(quest_id), message)
 
 
 def uvicorn_ws_options(settings: Settings) -> dict[str, Any]:

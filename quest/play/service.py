@@ -179,6 +179,10 @@ MUX = "attempts.redis"
 
 async def attempt_redis_forever(state: AppState) -> None:
     """The attempt path's shared Redis connection (`quest.core.redis_mux`), closed at shutdown."""
+    from quest.core.redis_client import is_cluster
+
+    if is_cluster(state.redis):  # one connection to one server: not on a Redis Cluster
+        return
     mux = Multiplexed(state.redis)
     state.extras[MUX] = mux
     try:

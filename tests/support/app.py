@@ -216,6 +216,11 @@ def make_staff_via_cli(env: dict[str, str], username: str = "crashstaff") -> str
     return username
 
 
+# One process, as the tests expect (kills, per-process limits), whatever `serve`'s default
+# worker count on the database (the cores on PostgreSQL).
+SERVE_ONE = [sys.executable, "-m", "quest.cli", "serve", "--workers", "1"]
+
+
 class Server:
     """A real `talentquest serve` process on a free port, killable for crash tests."""
 
@@ -229,7 +234,7 @@ class Server:
         self.log = Path(self.env["TQ_DATA_DIR"]) / f"server-{self.port}.log"
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "quest.cli", "serve", "--port", str(self.port)],
+                [*SERVE_ONE, "--port", str(self.port)],
                 env=self.env,
                 cwd=ROOT,
                 stdout=log,

@@ -43,24 +43,64 @@ class Multiplexed:
 
     async def execute(self, *args: Any) -> Any:
         """Send one command; its reply (a ResponseError reply is raised)."""
+        (reply,) = await self.execute_many([args])
+        if isinstance(reply, ResponseError):
+            raise reply
+        return reply
+
+    async def execute_many(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        """Send commands in one write; their replies, an error reply returned in its place."""
         conn = self._conn if self._conn is not None else await self._connect()
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        # No await between queueing the future and writing the command: order is kept.
-        self._pending.append((time.monotonic(), future))
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[Any]] = []
+        sent = time.monotonic()
+        packed: list[bytes] = []
+        # No await between queueing the futures and writing the commands: order is kept.
+        for args in commands:
+            futures.append(loop.create_future())
+            self._pending.append((sent, futures[-1]))
+            packed.extend(conn.pack_command(*args))
         try:
-            await conn.send_packed_command(conn.pack_command(*args), check_health=False)
+            await conn.send_packed_command(packed, check_health=False)
         except BaseException as exc:
             self._fail(conn, exc)
             raise
-        return await future
+        replies = []
+        try:
+            for future in futures:
+                try:
+                    replies.append(await future)
+                except ResponseError as exc:
+                    replies.append(exc)
+        except BaseException:
+            for future in futures:  # the connection failed them all: no unretrieved errors
+                if future.done() and not future.cancelled():
+                    future.exception()
+            raise
+        return replies
+
+    async def scripts(self, calls: list[tuple[Script, list[Any], list[Any]]]) -> list[Any]:
+        """Run Lua scripts by their SHA1 in one write, loading any the server does not know.
+
+        The first error reply is raised (a missing script did not run: it is sent again).
+        """
+        commands = [("EVALSHA", s.sha, len(keys), *keys, *args) for s, keys, args in calls]
+        replies = await self.execute_many(commands)
+        if any(isinstance(r, NoScriptError) for r in replies):
+            for script, _, _ in calls:
+                await self.execute("SCRIPT", "LOAD", script.text)
+            redo = [i for i, r in enumerate(replies) if isinstance(r, NoScriptError)]
+            again = await self.execute_many([commands[i] for i in redo])
+            for i, reply in zip(redo, again, strict=True):
+                replies[i] = reply
+        for reply in replies:
+            if isinstance(reply, ResponseError):
+                raise reply
+        return replies
 
     async def script(self, script: Script, keys: list[Any], args: list[Any]) -> Any:
-        """Run a Lua script by its SHA1, loading it first if the server does not know it."""
-        try:
-            return await self.execute("EVALSHA", script.sha, len(keys), *keys, *args)
-        except NoScriptError:
-            await self.execute("SCRIPT", "LOAD", script.text)
-            return await self.execute("EVALSHA", script.sha, len(keys), *keys, *args)
+        """Run one Lua script by its SHA1, loading it first if the server does not know it."""
+        return (await self.scripts([(script, keys, args)]))[0]
 
     async def _connect(self) -> AbstractConnection:
         if self._connecting is None:

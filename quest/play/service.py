@@ -158,15 +158,11 @@ async def count(
         mux: Multiplexed | None = state.extras.get(MUX)
         if mux is None:  # not started (yet): the pool's pipeline, same commands
             replies = await limits.pipelined(state.redis, (limits.SLOT, _STANDING), build)
-        elif wrong:
-            replies = list(
-                await asyncio.gather(
-                    mux.script(limits.SLOT, [key], limits.slot_args(rule, take=True)),
-                    mux.script(_STANDING, [keys.board(quest_id, "all")], [principal.id]),
-                )
-            )
         else:
-            replies = [await mux.script(limits.SLOT, [key], limits.slot_args(rule, take=False))]
+            calls = [(limits.SLOT, [key], limits.slot_args(rule, take=wrong))]
+            if wrong:
+                calls.append((_STANDING, [keys.board(quest_id, "all")], [principal.id]))
+            replies = await mux.scripts(calls)
     except RedisError:
         log.warning("limiter unreachable; %s not counted", key)
         return None, None

@@ -143,11 +143,10 @@ class Proc:
 
 
 def serve_app(env: dict[str, str], workers: int = 1) -> Proc:
-    """`talentquest serve` (with `--workers N` when N > 1)."""
+    """`talentquest serve --workers N` (always explicit: serve's default is 2 on SQLite)."""
     port = free_port()
     args = [sys.executable, "-m", "quest.cli", "serve", "--port", str(port)]
-    if workers > 1:
-        args += ["--workers", str(workers)]
+    args += ["--workers", str(workers)]
     return Proc(args, {"TQ_LOG_LEVEL": "warning", **env}, port)
 
 

@@ -39,6 +39,16 @@ if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0
 """
 
+# The next snapshot seq, never below the clock (ms): a counter lost with a failed-over master
+# or a restarted Redis (its last increments not yet replicated or written) restarts above
+# every seq viewers saw, so they do not drop the snapshots that follow as stale.
+_SEQ_LUA = """
+local v = redis.call('INCR', KEYS[1])
+local floor = tonumber(ARGV[1])
+if v < floor then redis.call('SET', KEYS[1], floor) return floor end
+return v
+"""
+
 
 @dataclass(frozen=True)
 class QuestMeta:
@@ -125,6 +135,7 @@ class Ticker:
         self.hub, self.boards, self.load_meta = hub, boards, load_meta
         self.redis = boards.redis
         self._lease = self.redis.register_script(_LEASE_LUA)
+        self._seq = self.redis.register_script(_SEQ_LUA)
         self._meta: dict[int, tuple[float, QuestMeta | None]] = {}
         self._frozen: dict[int, bool] = {}
         self._published: dict[tuple[int, str], _Published] = {}
@@ -210,7 +221,8 @@ class Ticker:
             if last is not None and last.digest == digest:
                 last.scope = scope
                 continue
-            seq = int(await self.redis.incr(keys.live_seq(quest_id)))
+            floor = int(time.time() * 1000)
+            seq = int(await self._seq(keys=[keys.live_seq(quest_id)], args=[floor]))
             text = snapshot_text(
                 meta, view=view, scope=scope, limit=limit, seq=seq, total=total, entries=entries
             )

@@ -163,7 +163,11 @@ def live_lease(quest_id: int) -> str:
 
 
 def live_seq(quest_id: int) -> str:
-    """Counter of snapshots published for a quest: the `seq` of each snapshot message."""
+    """Counter of snapshots published for a quest: the `seq` of each snapshot message.
+
+    Never set below the clock in ms (leaderboard/fanout.py): a counter lost in a failover
+    restarts above every seq a viewer has seen.
+    """
     return f"{tag(quest_id)}:live:seq"
 
 

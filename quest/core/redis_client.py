@@ -18,15 +18,37 @@ the code keeps one type.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from typing import Any, cast
 
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.connection import Connection
 from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisClusterException, RedisError
 from redis.retry import Retry
 
 from quest.core.settings import Settings
+
+
+class _NodeConnection(Connection):
+    """A cluster node's connection that reports a connection closed under it as one.
+
+    redis-py 8.1 lets an `AttributeError` (no writer) or a `RuntimeError` (a closed uvloop
+    transport) escape when a node dies while a command is being written: as a
+    `ConnectionError` the cluster client retries, refreshes its slot map, and at worst the
+    request answers 503 instead of 500.
+    """
+
+    async def send_packed_command(
+        self, command: bytes | str | Iterable[bytes], check_health: bool = True
+    ) -> None:
+        try:
+            await super().send_packed_command(command, check_health)
+        except (AttributeError, RuntimeError) as exc:
+            await self.disconnect(nowait=True)
+            raise RedisConnectionError(f"connection lost: {exc}") from exc
 
 
 async def open_redis(url: str, settings: Settings) -> aioredis.Redis:
@@ -55,6 +77,10 @@ def make_redis(url: str, settings: Settings) -> aioredis.Redis:
             retry=retry,
             require_full_coverage=True,
         )
+        manager = cluster.nodes_manager  # every node's connections: _NodeConnection
+        manager.connection_kwargs["connection_class"] = _NodeConnection
+        for node in manager.startup_nodes.values():
+            node.connection_class = _NodeConnection
         return cast(aioredis.Redis, cluster)
     # A blocking pool: a burst waits for a free connection instead of failing.
     pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=256, timeout=10)

@@ -23,8 +23,17 @@ async def load_demo(state: AppState) -> str:
 
     async with state.sessionmaker() as session, session.begin():
         jobs = await load_jobs(session=session)
+    candidates = 0
+    if state.settings.demo_simulation_on:
+        # The living demo: simulated players never reach recruiters, so the recruiter pages
+        # get made-up candidates (jobs/demo_candidates.py); TQ_DEMO_SIMULATION=false: none.
+        from jobs.demo_candidates import load_demo_candidates
+
+        async with state.sessionmaker() as session, session.begin():
+            candidates = await load_demo_candidates(session=session, quest=imported.quest.title)
     from quest.rehearsal.demo import mark_demo
 
     mark_demo(state.settings)  # `serve` then starts the demo's simulated crowd
     verb = "created" if imported.created else "up to date"
-    return f"demo quest {imported.quest.slug} {verb}; {jobs} jobs added"
+    added = f"; {candidates} demo candidates added" if candidates else ""
+    return f"demo quest {imported.quest.slug} {verb}; {jobs} jobs added{added}"

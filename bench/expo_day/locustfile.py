@@ -23,7 +23,11 @@ Staff's part: the answers come from `GET /api/admin/quests/{slug}/document` and 
 codes from `GET /api/admin/booths/{slug}/{booth}/code` (as a booth screen shows them: one
 read per booth while its code lives), with a staff account's token.
 
-Environment: EXPO_QUEST (talent-quest), EXPO_STAFF_USERNAME / EXPO_STAFF_PASSWORD,
+The players Locust starts with take the tokens in EXPO_TOKENS (a file, one a line: players
+who signed up earlier in the hour; run.py writes them straight to SQL) when it is set, so a
+step does not begin with a burst of argon2 hashes; those who arrive later sign up.
+
+Environment: EXPO_QUEST (talent-quest), EXPO_TOKENS, EXPO_STAFF_USERNAME / EXPO_STAFF_PASSWORD,
 EXPO_RECRUITER_USERNAME / EXPO_RECRUITER_PASSWORD, EXPO_RECRUITERS (2), EXPO_VIEWERS (4),
 EXPO_CONVERT (0.02), EXPO_SUMMARY (a JSON file for the HTTP-only aggregate).
 
@@ -72,11 +76,19 @@ class Backstage:
         self.notice_version = ""
         self.codes: dict[str, tuple[str, float]] = {}
         self.lock = threading.Lock()  # gevent-patched: one staff read per booth at a time
+        self.early: list[str] = []  # tokens of players who signed up before the run
+
+    def early_player(self) -> str | None:
+        return self.early.pop() if self.early else None
 
     def setup(self, environment: Environment) -> None:
         import httpx  # plain client for the set-up: its requests stay out of the figures
 
         self.host = str(environment.host).rstrip("/")
+        pool = os.environ.get("EXPO_TOKENS")
+        if pool:
+            with open(pool) as f:
+                self.early = [line.strip() for line in f if line.strip()]
         self.token = login(
             self.host, os.environ["EXPO_STAFF_USERNAME"], os.environ["EXPO_STAFF_PASSWORD"]
         )
@@ -179,11 +191,12 @@ class Player(FastHttpUser):  # geventhttpclient: the cheaper client on 2 cores
 
     def on_start(self) -> None:
         self.rng = random.Random()
-        self.arrive()
+        self.arrive(BACKSTAGE.early_player())
 
-    def arrive(self) -> None:
-        """A new person: sign up; decide how far they play and whether they convert."""
-        self.token = ""
+    def arrive(self, token: str | None = None) -> None:
+        """A new person: sign up (or one who signed up before the run, with `token`);
+        decide how far they play and whether they convert."""
+        self.token = token or ""
         self.tried: set[int] = set()
         self.current: dict[str, Any] | None = None
         self.answers = 0
@@ -191,6 +204,8 @@ class Player(FastHttpUser):  # geventhttpclient: the cheaper client on 2 cores
         self.converted = False
         self.stop_after = self.rng.randint(1, 3) if self.rng.random() < IDLE_SHARE else None
         self.converts = self.rng.random() < CONVERT
+        if token:
+            return
         handle = f"expo-{secrets.token_hex(6)}"
         with self.client.post(
             SIGN_UP,

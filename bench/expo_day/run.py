@@ -368,6 +368,18 @@ def ok(step: dict[str, Any]) -> bool:
     return bool(http["p99_ms"] < P99_TARGET_MS and http["failures"] == 0)
 
 
+def measure_sqlite(env: dict[str, str]) -> dict[str, Any]:
+    """The embedded database's size (with its WAL) and its players."""
+    import sqlite3
+
+    path = Path(env["TQ_DATA_DIR"]) / "talentquest.db"
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT count(*) FROM account WHERE role = 'player'").fetchone()
+    files = [path, path.with_name(path.name + "-wal")]
+    size = sum(f.stat().st_size for f in files if f.exists())
+    return {"sqlite": {"players": int(row[0]), "bytes": size}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("deployment", choices=["embedded", "cluster"])
@@ -416,7 +428,7 @@ def main() -> None:
                 step = locust_step(host, (good[-1] + failed) // 2, opts.step_s, out, tokens, groups)
                 results.append(step)
                 print(table(step), flush=True)
-            memory = measure_memory(env, nodes) if nodes is not None else None
+            memory = measure_memory(env, nodes) if nodes is not None else measure_sqlite(env)
         finally:
             server.stop()
             shutil.copy(server.log, out / "server.log")

@@ -50,8 +50,12 @@ def test_simulate_against_a_real_server(
     r = httpx.post(f"{live_server.url}/api/admin/quests", json=QUEST_DOC, headers=auth(staff))
     assert r.status_code == 201, r.text
     recruiter = make_staff_via_cli(server_env, "hirer")  # then made a recruiter below
-    with sa.create_engine(sync_url(settings.database_url or "")).begin() as conn:
-        conn.execute(sa.text("UPDATE account SET role = 'recruiter' WHERE handle = 'hirer'"))
+    engine = sa.create_engine(sync_url(settings.database_url or ""))
+    try:  # disposed: a pooled connection left to the GC is a ResourceWarning in a later test
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE account SET role = 'recruiter' WHERE handle = 'hirer'"))
+    finally:
+        engine.dispose()
     hirer = token_of(live_server, recruiter)
 
     run = cli(

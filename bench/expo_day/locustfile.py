@@ -39,7 +39,7 @@ a player answers faster than a person). Any other 4xx/5xx, including 429 on a si
 a failure.
 
 The 200 ms criterion (run.py) is on every HTTP request except the sign-ups: a sign-up
-hashes a password with argon2 (some 60-200 ms of CPU on purpose), so its p99 is reported on
+hashes a password with argon2 (some 100-200 ms here, on purpose), so its p99 is reported on
 its own; the websocket samples are reported on their own too.
 """
 

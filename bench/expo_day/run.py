@@ -304,9 +304,10 @@ def seeded_board(client: Any) -> dict[str, Any]:
     sets under 128 entries as compact listpacks."""
     import random
 
+    from leaderboard import keys
     from leaderboard.keys import TICK_SPAN
 
-    board, handles = "tq:{q999999}:board:all", "tq:{q999999}:handles"
+    board, handles = keys.board(999999, "all"), keys.handles(999999)  # a quest no one has
     rng = random.Random(1)
     try:
         for start in range(1, SEEDED + 1, 10_000):
@@ -332,10 +333,13 @@ def measure_memory(env: dict[str, str], nodes: Any) -> dict[str, Any]:
     import psycopg
     import redis
 
+    from leaderboard import keys
+
     found: dict[str, Any] = {"redis": [], "postgres": {}}
     client = redis.RedisCluster.from_url(nodes.url)
     try:
-        for key in client.scan_iter(match="tq:{q*", count=1000, target_nodes="primaries"):
+        pattern = keys.tag(0).replace("0", "*", 1).rstrip("}")  # every quest's keys
+        for key in client.scan_iter(match=pattern, count=1000, target_nodes="primaries"):
             kind = client.type(key).decode()
             if kind not in ("zset", "hash"):
                 continue

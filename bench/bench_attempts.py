@@ -10,7 +10,7 @@ interleaved rounds, medians (`bench/wrk.py`):
   challenge); each round has its own block of challenges (a second quest holds them), sized
   so that no round runs out and repeats a solve (that would be a 409 and fail the run).
 
-Then each at half its saturated rate for p99. Targets (issue 10): >= 0.35 x bare, p99 < 25 ms.
+Then each at half its saturated rate for p99. Targets: >= 0.35 x bare, p99 < 25 ms.
 Run: .venv/bin/python bench/bench_attempts.py [--seconds 20] [--rounds 3] [--only wrong|correct]
 `run()` returns the rows for `bench/run_all.py`.
 """

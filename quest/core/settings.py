@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     )
     log_level: str = "info"
 
-    # --- abuse limits (issue 9: rate limiting) ---
+    # --- abuse limits ---
     wrong_code_limit: int = Field(
         default=10, ge=1, le=10_000, description="wrong booth codes per player per window"
     )
@@ -96,7 +96,7 @@ class Settings(BaseSettings):
         default=300, ge=1, le=86_400, description="the window of signup_address_limit, in seconds"
     )
 
-    # --- web hardening (issue 9: CSRF, headers, public URL, hosts, metrics) ---
+    # --- web hardening: CSRF, headers, public URL, hosts, metrics ---
     public_url: str | None = Field(
         default=None,
         max_length=2048,
@@ -127,7 +127,7 @@ class Settings(BaseSettings):
         description="bearer token /metrics requires; unset = loopback clients only",
     )
 
-    # --- websockets (issue 9) ---
+    # --- websockets ---
     ws_max_message_bytes: int = Field(
         default=4096,
         ge=125,
@@ -163,7 +163,7 @@ class Settings(BaseSettings):
         description="seconds to wait for a pong before dropping the connection",
     )
 
-    # --- database (issue 11) ---
+    # --- database ---
     database_read_url: str | None = Field(
         default=None,
         max_length=4096,
@@ -193,7 +193,7 @@ class Settings(BaseSettings):
         "run without one)",
     )
 
-    # --- redis cluster (issue 11) ---
+    # --- redis cluster ---
     redis_cluster: bool = Field(
         default=False,
         description="TQ_REDIS_URL names a node of a Redis Cluster (redis-py's cluster client)",
@@ -216,7 +216,7 @@ class Settings(BaseSettings):
         "(exponential backoff, 0.1 s to 0.5 s) before the request answers 503",
     )
 
-    # --- rehearsal (issue 12) ---
+    # --- rehearsal ---
     demo_simulation: bool | None = Field(
         default=None,
         description="a small simulated crowd plays the demo quest while serving, once "

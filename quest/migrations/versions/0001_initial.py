@@ -1,4 +1,4 @@
-"""The schema as `create_all` made it before migrations (issue 11): every table, frozen.
+"""The schema as `create_all` made it before migrations: every table, frozen.
 
 Revision ID: 0001
 Revises:

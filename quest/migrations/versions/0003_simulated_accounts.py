@@ -1,4 +1,4 @@
-"""Simulated accounts (issue 12): rehearsal players are marked, so they never reach recruiters.
+"""Simulated accounts: rehearsal players are marked, so they never reach recruiters.
 
 Revision ID: 0003
 Revises: 0002

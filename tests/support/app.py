@@ -167,6 +167,18 @@ def sync_url(database_url: str) -> str:
     return database_url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
 
 
+def sql_rows(database_url: str, sql: str) -> list[Any]:
+    """The rows of one SQL statement, read with a short-lived sync engine (disposed)."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(sync_url(database_url))
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(sqlalchemy.text(sql)).all())
+    finally:
+        engine.dispose()
+
+
 def sql_solves(database_url: str) -> list[tuple[str, str, str, int]]:
     """Every solve in SQL as (handle, challenge slug, track, points): the record itself."""
     import sqlalchemy

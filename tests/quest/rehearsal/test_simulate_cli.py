@@ -12,7 +12,7 @@ import httpx
 import sqlalchemy as sa
 
 from quest.core.settings import Settings
-from tests.support.app import QUEST_DOC, ROOT, Server, auth, make_staff_via_cli, sync_url
+from tests.support.app import QUEST_DOC, ROOT, Server, auth, make_staff_via_cli, sql_rows, sync_url
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -27,12 +27,7 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def rows(settings: Settings, sql: str) -> list[Any]:
-    engine = sa.create_engine(sync_url(settings.database_url or ""))
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(sa.text(sql)).all())
-    finally:
-        engine.dispose()
+    return sql_rows(settings.database_url or "", sql)
 
 
 def token_of(server: Server, username: str, password: str = "password123") -> str:

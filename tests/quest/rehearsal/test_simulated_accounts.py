@@ -9,13 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from fastapi import FastAPI
 
 from quest.core.settings import Settings
 from quest.jobseekers.notice import NOTICE_VERSION
 from quest.rehearsal.demo import mark_demo, wanted
-from tests.support.app import auth, make_account, register, sync_url
+from tests.support.app import auth, make_account, register, sql_rows
 from tests.support.pages import post_form
 
 PROFILE: dict[str, Any] = {
@@ -35,12 +34,7 @@ def settings(settings: Settings) -> Settings:
 
 
 def rows(settings: Settings, sql: str) -> list[Any]:
-    engine = sa.create_engine(sync_url(settings.database_url or ""))
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(sa.text(sql)).all())
-    finally:
-        engine.dispose()
+    return sql_rows(settings.database_url or "", sql)
 
 
 async def simulated(client: httpx.AsyncClient, staff: str, handle: str) -> str:
